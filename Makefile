@@ -1,0 +1,57 @@
+# Jiangtang: `make run` and `make test` are all a fresh clone needs.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEMO_PASSWORD ?= demo2026
+
+.PHONY: run test lint format messages check-deploy clean
+
+$(PY):
+	@python=$$(scripts/find-python) || exit 1; \
+	  echo "Creating $(VENV) with $$python"; \
+	  "$$python" -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+## run: install, migrate, load the demo city, serve on http://127.0.0.1:$(PORT)
+run: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --password $(DEMO_PASSWORD)
+	@echo "Demo accounts (cityadmin, unitadmin, secretary, member001…) use the password: $(DEMO_PASSWORD)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## test: install what the tests need (incl. Chromium), lint, run the whole suite
+test: $(VENV)/.dev
+	@scripts/ensure-browser
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## messages: refresh and compile the Chinese translation catalogue
+messages: $(VENV)/.runtime
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'tests/*'
+	$(PY) manage.py compilemessages -l zh_Hans --ignore '.venv/*'
+
+check-deploy: $(VENV)/.runtime
+	DJANGO_ENV=production DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  DJANGO_ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,116 @@
+"""The accounts API: token sign-in, the caller's profile, the org tree."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.common.api import ErrorSerializer
+from backend.points.selectors import points_on_day, points_total
+
+from . import selectors, services, throttle
+from .serializers import (
+    BranchSerializer,
+    MemberSerializer,
+    MeSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    UnitSerializer,
+)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (locked after a burst of failures)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
+        auth=[],
+    )
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            user = services.user_authenticate(
+                request=request,
+                username=data.validated_data["username"],
+                password=data.validated_data["password"],
+            )
+        except throttle.LoginLocked as locked:
+            raise Throttled(
+                wait=locked.retry_after,
+                detail=_("Too many wrong passwords; sign-in is locked for %(minutes)s minutes.")
+                % {"minutes": locked.minutes},
+            ) from None
+        except services.InvalidCredentials as wrong:
+            raise ValidationError({"detail": str(wrong)}) from None
+        services.user_signed_in(user=user)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response(TokenSerializer({"token": token.key}).data)
+
+
+class MeView(APIView):
+    """The caller: identity, place in the org tree, study points."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = request.user
+        user.points = points_total(member=user)
+        user.points_today = points_on_day(member=user)
+        return Response(MeSerializer(user).data)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", OpenApiTypes.STR, description="Search by name or username."),
+        OpenApiParameter("branch", OpenApiTypes.INT, description="Only this branch."),
+    ]
+)
+class MemberListView(generics.ListAPIView):
+    """People the caller may see: a secretary the own branch, a unit admin the own unit."""
+
+    serializer_class = MemberSerializer
+
+    def get_queryset(self):
+        branch = self.request.query_params.get("branch")
+        if branch is not None and not branch.isdigit():
+            raise ValidationError({"branch": [_("A branch id is a whole number.")]})
+        return selectors.member_list_for_user(
+            user=self.request.user,
+            query=self.request.query_params.get("q", "").strip(),
+            branch_id=int(branch) if branch else None,
+        )
+
+
+class MemberDetailView(generics.RetrieveAPIView):
+    """One person; 404 for anyone outside the caller's scope."""
+
+    serializer_class = MemberSerializer
+
+    def get_object(self):
+        return get_object_or_404(
+            selectors.member_list_for_user(user=self.request.user), pk=self.kwargs["pk"]
+        )
+
+
+class BranchListView(generics.ListAPIView):
+    serializer_class = BranchSerializer
+
+    def get_queryset(self):
+        return selectors.branch_list_for_user(user=self.request.user)
+
+
+class UnitListView(generics.ListAPIView):
+    serializer_class = UnitSerializer
+
+    def get_queryset(self):
+        return selectors.unit_list_for_user(user=self.request.user)

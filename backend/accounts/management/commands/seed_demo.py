@@ -1,0 +1,118 @@
+"""
+``manage.py seed_demo --password PW``: the demo city.
+
+Idempotent: units, branches and accounts are matched by name/username and
+brought to the fixture's state; every run sets the demo accounts' password to
+PW. Later capabilities add their demo data through further ``seed_*`` steps
+called from ``handle``.
+"""
+
+import json
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from backend.accounts.models import Branch, Role, Unit, User
+from backend.points.services import points_award
+
+FIXTURE = settings.BASE_DIR / "fixtures" / "demo_city.json"
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo city and its accounts (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", required=True, help="password for every demo account")
+
+    def handle(self, *args, password, **options):
+        data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+        with transaction.atomic():
+            branches = seed_org(data)
+            users = seed_accounts(data, branches, password_hash=make_password(password))
+        seed_points(users)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo city ready: {Unit.objects.count()} units, "
+                f"{Branch.objects.count()} branches, {len(users)} demo accounts."
+            )
+        )
+
+
+def seed_org(data) -> dict[tuple[str, str], Branch]:
+    branches = {}
+    for u_pos, unit_data in enumerate(data["units"]):
+        unit, _ = Unit.objects.update_or_create(
+            name=unit_data["name"],
+            defaults={"short_name": unit_data["short_name"], "position": u_pos, "is_active": True},
+        )
+        for b_pos, branch_name in enumerate(unit_data["branches"]):
+            branch, _ = Branch.objects.update_or_create(
+                unit=unit, name=branch_name, defaults={"position": b_pos, "is_active": True}
+            )
+            branches[(unit.name, branch_name)] = branch
+    return branches
+
+
+def demo_member_names(data) -> list[str]:
+    rng = random.Random(2026)  # noqa: S311 (demo names, not secrets)
+    names: list[str] = []
+    while len(names) < data["members"]:
+        name = rng.choice(data["surnames"]) + rng.choice(data["given_names"])
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def seed_accounts(data, branches, *, password_hash: str) -> list[User]:
+    ordered_branches = list(branches.values())
+    specs = []
+    for account in data["accounts"]:
+        branch = branches.get((account.get("unit"), account.get("branch")))
+        unit = branch.unit if branch else Unit.objects.filter(name=account.get("unit")).first()
+        specs.append((account["username"], account["display_name"], account["role"], unit, branch))
+    for number, name in enumerate(demo_member_names(data), start=1):
+        # Round-robin: member001 lands in the first branch of the first unit,
+        # the branch of the `secretary` account.
+        branch = ordered_branches[(number - 1) % len(ordered_branches)]
+        specs.append((f"member{number:03d}", name, Role.MEMBER, branch.unit, branch))
+
+    users = []
+    for username, name, role, unit, branch in specs:
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "display_name": name,
+                "role": role,
+                "unit": unit,
+                "branch": branch,
+                "is_active": True,
+                "is_staff": False,
+                "is_superuser": False,
+                "must_change_password": False,
+                "password": password_hash,
+            },
+        )
+        users.append(user)
+    return users
+
+
+def seed_points(users: list[User]) -> None:
+    """Sign-in points over the last two weeks, so the points pages are not empty."""
+    rng = random.Random(7)  # noqa: S311
+    now = timezone.now()
+    for user in users:
+        diligence = rng.random()
+        for days_ago in range(1, 15):
+            if rng.random() < diligence:
+                when = now - timedelta(days=days_ago)
+                points_award(
+                    member=user,
+                    kind="daily_login",
+                    source_key=f"login:{timezone.localdate(when).isoformat()}",
+                    now=when,
+                )

@@ -1,0 +1,167 @@
+"""
+Who may see and manage what: the one place that answers it.
+
+Every selector, API view, admin class and consumer asks this module; nothing
+else filters by the org tree on its own. The rules:
+
+- a **city admin** (or a superuser) sees and manages everything;
+- a **unit admin** sees and manages the own unit: its branches and people;
+- a **secretary** sees the own branch (its members, their progress) but does
+  not edit accounts;
+- a **member** sees the own record only.
+
+Model permissions (what the admin offers) are given by role, in
+``ROLE_PERMISSIONS``; row-level limits come from the querysets below.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from .models import Branch, Role, Unit, User
+
+ADMIN_ROLES = frozenset({Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.SECRETARY})
+
+#: Model permissions each role holds, on top of any given in the database.
+#: Later apps add their own entries here, so the table stays the one source.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.CITY_ADMIN: frozenset(
+        {
+            "accounts.view_unit",
+            "accounts.add_unit",
+            "accounts.change_unit",
+            "accounts.delete_unit",
+            "accounts.view_branch",
+            "accounts.add_branch",
+            "accounts.change_branch",
+            "accounts.delete_branch",
+            "accounts.view_user",
+            "accounts.add_user",
+            "accounts.change_user",
+            "points.view_pointrule",
+            "points.change_pointrule",
+            "points.view_pointevent",
+            "points.add_pointevent",
+        }
+    ),
+    Role.UNIT_ADMIN: frozenset(
+        {
+            "accounts.view_unit",
+            "accounts.view_branch",
+            "accounts.add_branch",
+            "accounts.change_branch",
+            "accounts.view_user",
+            "accounts.add_user",
+            "accounts.change_user",
+            "points.view_pointrule",
+            "points.view_pointevent",
+            "points.add_pointevent",
+        }
+    ),
+    Role.SECRETARY: frozenset(
+        {
+            "accounts.view_branch",
+            "accounts.view_user",
+            "points.view_pointevent",
+        }
+    ),
+    Role.MEMBER: frozenset(),
+}
+
+User_ = User | AnonymousUser
+
+
+def is_city_admin(user: User_) -> bool:
+    return bool(
+        user.is_active and (user.is_superuser or getattr(user, "role", None) == Role.CITY_ADMIN)
+    )
+
+
+def role_permissions(user: User_) -> frozenset[str]:
+    if not user.is_active or user.is_anonymous:
+        return frozenset()
+    if is_city_admin(user):
+        return ROLE_PERMISSIONS[Role.CITY_ADMIN]
+    return ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def can_use_admin(user: User_) -> bool:
+    return bool(
+        user.is_active and user.is_authenticated and (user.is_superuser or user.role in ADMIN_ROLES)
+    )
+
+
+# --- what a user may see ----------------------------------------------------------
+
+
+def units_visible_to(user: User_) -> QuerySet[Unit]:
+    if is_city_admin(user):
+        return Unit.objects.all()
+    if not user.is_active or user.is_anonymous or user.unit_id is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(pk=user.unit_id)
+
+
+def branches_visible_to(user: User_) -> QuerySet[Branch]:
+    if is_city_admin(user):
+        return Branch.objects.all()
+    if not user.is_active or user.is_anonymous:
+        return Branch.objects.none()
+    if user.role == Role.UNIT_ADMIN:
+        return Branch.objects.filter(unit_id=user.unit_id)
+    if user.branch_id is None:
+        return Branch.objects.none()
+    return Branch.objects.filter(pk=user.branch_id)
+
+
+def members_visible_to(user: User_) -> QuerySet[User]:
+    """People whose records (profile, points, progress) the user may read."""
+    if is_city_admin(user):
+        return User.objects.all()
+    if not user.is_active or user.is_anonymous:
+        return User.objects.none()
+    if user.role == Role.UNIT_ADMIN:
+        return User.objects.filter(unit_id=user.unit_id)
+    if user.role == Role.SECRETARY:
+        return User.objects.filter(branch_id=user.branch_id)
+    return User.objects.filter(pk=user.pk)
+
+
+# --- what a user may manage -------------------------------------------------------
+
+
+def units_manageable_by(user: User_) -> QuerySet[Unit]:
+    if is_city_admin(user):
+        return Unit.objects.all()
+    if user.is_active and getattr(user, "role", None) == Role.UNIT_ADMIN:
+        return Unit.objects.filter(pk=user.unit_id)
+    return Unit.objects.none()
+
+
+def branches_manageable_by(user: User_) -> QuerySet[Branch]:
+    if is_city_admin(user):
+        return Branch.objects.all()
+    if user.is_active and getattr(user, "role", None) == Role.UNIT_ADMIN:
+        return Branch.objects.filter(unit_id=user.unit_id)
+    return Branch.objects.none()
+
+
+def assignable_roles(user: User_) -> list[Role]:
+    """Roles the user may give to an account."""
+    if is_city_admin(user):
+        return list(Role)
+    if user.is_active and getattr(user, "role", None) == Role.UNIT_ADMIN:
+        return [Role.MEMBER, Role.SECRETARY]
+    return []
+
+
+def members_manageable_by(user: User_) -> QuerySet[User]:
+    """Accounts the user may edit (and award point corrections to)."""
+    if is_city_admin(user):
+        return User.objects.all()
+    if user.is_active and getattr(user, "role", None) == Role.UNIT_ADMIN:
+        return User.objects.filter(unit_id=user.unit_id, role__in=assignable_roles(user))
+    return User.objects.none()
+
+
+def can_manage_member(user: User_, member: User) -> bool:
+    return members_manageable_by(user).filter(pk=member.pk).exists()

@@ -1,0 +1,32 @@
+"""
+The one entry point: Daphne serves HTTP (Django) and WebSocket (Channels).
+
+WebSocket connections pass the Origin check (``ALLOWED_HOSTS``) and then the
+session-or-token authentication before they reach a consumer.
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from backend.common.ws_auth import SessionOrTokenAuthMiddlewareStack  # noqa: E402
+from backend.routing import websocket_urlpatterns  # noqa: E402
+
+
+def websocket_application(urlpatterns):
+    """The WebSocket stack every consumer sits behind (tests build it with their own routes)."""
+    return AllowedHostsOriginValidator(SessionOrTokenAuthMiddlewareStack(URLRouter(urlpatterns)))
+
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": websocket_application(websocket_urlpatterns),
+    }
+)

@@ -1,0 +1,50 @@
+"""API plumbing shared by every app: the error format."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every refusal carries a human-readable ``detail`` (plus field errors for forms)."""
+
+    detail = serializers.CharField()
+
+
+def exception_handler(exc, context):
+    """
+    DRF's handler, plus: Django ``ValidationError`` from services becomes a 400,
+    and field-error bodies also carry a top-level ``detail`` summarising them,
+    so every client can show one message.
+    """
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(response.data, dict) and "detail" not in response.data:
+        response.data = {"detail": _first_message(response.data), **response.data}
+    elif isinstance(response.data, dict) and isinstance(response.data["detail"], list):
+        response.data["detail"] = " ".join(str(m) for m in response.data["detail"])
+    elif isinstance(response.data, list):
+        response.data = {"detail": _first_message(response.data), "errors": response.data}
+    return response
+
+
+def _first_message(data) -> str:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            message = _first_message(value)
+            if message:
+                return message if key == "non_field_errors" else f"{key}: {message}"
+        return ""
+    if isinstance(data, list):
+        for item in data:
+            message = _first_message(item)
+            if message:
+                return message
+        return ""
+    return str(data)

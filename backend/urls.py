@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from backend.accounts import api as accounts_api
+from backend.common.health import healthz
+from backend.points import api as points_api
+
+api_v1 = [
+    path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
+    path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("me/points/", points_api.MyPointEventsView.as_view(), name="me-points"),
+    path("members/", accounts_api.MemberListView.as_view(), name="member-list"),
+    path("members/<int:pk>/", accounts_api.MemberDetailView.as_view(), name="member-detail"),
+    path("branches/", accounts_api.BranchListView.as_view(), name="branch-list"),
+    path("units/", accounts_api.UnitListView.as_view(), name="unit-list"),
+]
+
+urlpatterns = [
+    path("", include("frontend.urls")),
+    path("accounts/", include("backend.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("healthz", healthz, name="healthz"),
+]

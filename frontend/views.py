@@ -1,0 +1,46 @@
+"""The member's pages. Reads go through selectors; nothing here writes."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from backend.points import selectors as points_selectors
+
+
+@login_required
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "frontend/home.html",
+        {
+            "points_total": points_selectors.points_total(member=user),
+            "points_today": points_selectors.points_on_day(member=user),
+            "nav": "home",
+        },
+    )
+
+
+@login_required
+def points(request):
+    """The ledger, 20 entries a page; htmx asks for the next page as a fragment."""
+    user = request.user
+    page = Paginator(points_selectors.point_events_for_member(member=user), 20).get_page(
+        request.GET.get("page")
+    )
+    template = "frontend/_points_page.html" if request.htmx else "frontend/points.html"
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "points_total": points_selectors.points_total(member=user),
+            "points_today": points_selectors.points_on_day(member=user),
+            "nav": "points",
+        },
+    )
+
+
+@login_required
+def profile(request):
+    return render(request, "frontend/profile.html", {"nav": "profile"})
