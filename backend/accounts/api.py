@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +23,20 @@ from .serializers import (
     TokenSerializer,
     UnitSerializer,
 )
+
+
+class SignInLocked(APIException):
+    """429 with Retry-After (DRF's handler sets the header from ``wait``)."""
+
+    status_code = 429
+    default_code = "locked"
+
+    def __init__(self, locked: throttle.LoginLocked):
+        self.wait = locked.retry_after
+        super().__init__(
+            _("Too many wrong passwords; sign-in is locked for %(minutes)s minutes.")
+            % {"minutes": locked.minutes}
+        )
 
 
 class TokenView(APIView):
@@ -46,11 +60,7 @@ class TokenView(APIView):
                 password=data.validated_data["password"],
             )
         except throttle.LoginLocked as locked:
-            raise Throttled(
-                wait=locked.retry_after,
-                detail=_("Too many wrong passwords; sign-in is locked for %(minutes)s minutes.")
-                % {"minutes": locked.minutes},
-            ) from None
+            raise SignInLocked(locked) from None
         except services.InvalidCredentials as wrong:
             raise ValidationError({"detail": str(wrong)}) from None
         services.user_signed_in(user=user)

@@ -36,9 +36,9 @@ class LoginForm(AuthenticationForm):
         except services.InvalidCredentials as wrong:
             message = str(self.error_messages["invalid_login"])
             if 0 < wrong.tries_left <= 3:
-                message += " " + ngettext(
-                    "%(n)d try left before sign-in is locked.",
-                    "%(n)d tries left before sign-in is locked.",
+                message = ngettext(
+                    "Wrong username or password. %(n)d try left before sign-in is locked.",
+                    "Wrong username or password. %(n)d tries left before sign-in is locked.",
                     wrong.tries_left,
                 ) % {"n": wrong.tries_left}
             raise ValidationError(message, code="invalid_login") from None

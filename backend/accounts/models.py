@@ -79,7 +79,7 @@ class User(AbstractUser):
     member of one of its branches; a city admin need not belong anywhere.
     """
 
-    display_name = models.CharField(_("name"), max_length=50, blank=True)
+    display_name = models.CharField(_("full name"), max_length=50, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.MEMBER)
     unit = models.ForeignKey(
         Unit,

@@ -1,6 +1,8 @@
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -24,6 +26,19 @@ class JiangtangAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return scope.can_use_admin(request.user)
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def guarded(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+            if not self.has_permission(request):
+                raise PermissionDenied(_("Your role does not give access to the administration."))
+            return inner(request, *args, **kwargs)
+
+        return guarded
 
     def login(self, request, extra_context=None):
         if request.user.is_authenticated:

@@ -1,0 +1,53 @@
+"""`manage.py seed_demo --password PW`: the demo city of PROTOCOL.md, idempotent."""
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from backend.accounts.models import Branch, Role, Unit, User
+from backend.points.models import PointEvent
+from backend.points.selectors import points_recount, points_total
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_the_demo_city_and_is_idempotent():
+    call_command("seed_demo", password="first-pass-1")
+    counts = (Unit.objects.count(), Branch.objects.count(), User.objects.count())
+    events = PointEvent.objects.count()
+    assert counts == (3, 8, 124)
+
+    call_command("seed_demo", password="second-pass-2")
+    assert (Unit.objects.count(), Branch.objects.count(), User.objects.count()) == counts
+    assert PointEvent.objects.count() == events
+    # every run sets the demo accounts' password
+    assert authenticate(username="member001", password="second-pass-2") is not None
+    assert authenticate(username="cityadmin", password="first-pass-1") is None
+
+
+def test_demo_accounts_have_the_protocol_roles():
+    call_command("seed_demo", password="pw-123456")
+    users = {u.username: u for u in User.objects.select_related("unit", "branch")}
+    first_unit = Unit.objects.order_by("position").first()
+    first_branch = first_unit.branches.order_by("position").first()
+
+    assert users["cityadmin"].role == Role.CITY_ADMIN
+    assert users["unitadmin"].role == Role.UNIT_ADMIN and users["unitadmin"].unit == first_unit
+    assert users["secretary"].role == Role.SECRETARY and users["secretary"].branch == first_branch
+    assert users["secretary2"].role == Role.SECRETARY
+    assert users["secretary2"].unit != first_unit
+    assert users["member001"].branch == first_branch
+    members = [u for name, u in users.items() if name.startswith("member")]
+    assert len(members) == 120
+    assert {u.branch_id for u in members} == set(Branch.objects.values_list("pk", flat=True))
+    # realistic Chinese names, all different
+    names = [u.display_name for u in members]
+    assert len(set(names)) == 120
+    assert all(2 <= len(n) <= 4 and "\u4e00" <= n[0] <= "\u9fff" for n in names)
+
+
+def test_demo_points_add_up():
+    call_command("seed_demo", password="pw-123456")
+    for user in User.objects.filter(username__startswith="member")[:20]:
+        assert points_total(member=user) == points_recount(member=user)
+    assert PointEvent.objects.exists()

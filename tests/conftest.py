@@ -1,0 +1,79 @@
+import os
+from importlib import import_module
+
+import pytest
+from django.apps import apps as django_apps
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from backend.accounts.models import Role
+
+from .factories import make_branch, make_unit, make_user
+
+# The browser tests drive Playwright's sync API, which runs an event loop in the
+# test thread; Django's ORM calls around it are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_clean_cache(request, settings):
+    # A fast hasher, except where a separate server process checks the password.
+    if request.node.get_closest_marker("browser") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rows_from_data_migrations(request):
+    """
+    Transactional tests flush the database, rows written by data migrations
+    included; put those back so every test starts from what `migrate` gives.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        default_rules = import_module("backend.points.migrations.0002_default_rules")
+        default_rules.create_rules(django_apps, None)
+
+
+@pytest.fixture
+def org(db):
+    """Two units; the first has two branches, the second one; people in each role."""
+
+    class Org:
+        pass
+
+    o = Org()
+    o.unit_a = make_unit("市委组织部")
+    o.unit_b = make_unit("市财政局")
+    o.branch_a1 = make_branch(o.unit_a, "机关第一党支部")
+    o.branch_a2 = make_branch(o.unit_a, "机关第二党支部")
+    o.branch_b1 = make_branch(o.unit_b, "机关第一党支部")
+    o.city_admin = make_user(Role.CITY_ADMIN, username="cityadmin")
+    o.unit_admin = make_user(Role.UNIT_ADMIN, unit=o.unit_a, username="unitadmin")
+    o.secretary = make_user(Role.SECRETARY, branch=o.branch_a1, username="secretary")
+    o.secretary_b = make_user(Role.SECRETARY, branch=o.branch_b1, username="secretary2")
+    o.member_a1 = make_user(branch=o.branch_a1, username="member_a1")
+    o.member_a2 = make_user(branch=o.branch_a2, username="member_a2")
+    o.member_b1 = make_user(branch=o.branch_b1, username="member_b1")
+    return o
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    def login(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return login
