@@ -110,9 +110,8 @@ class PointEventAdmin(admin.ModelAdmin):
         if obj is not None:
             return super().get_form(request, obj, **kwargs)
         actor = request.user
-        form_class = super().get_form(
-            request, obj, form=CorrectionForm, fields=CorrectionForm.Meta.fields, **kwargs
-        )
+        kwargs["fields"] = CorrectionForm.Meta.fields
+        form_class = super().get_form(request, obj, form=CorrectionForm, **kwargs)
 
         class BoundCorrectionForm(form_class):
             def __init__(self, *args, **kw):
