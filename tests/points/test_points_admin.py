@@ -40,7 +40,9 @@ def test_unit_admin_cannot_correct_other_units_member(org, client):
 def test_zero_or_reasonless_correction_is_refused(org, client):
     client.force_login(org.city_admin)
     for data in ({"points": 0, "reason": "x"}, {"points": 5, "reason": ""}):
-        response = client.post("/admin/points/pointevent/add/", {"member": org.member_a1.pk, **data})
+        response = client.post(
+            "/admin/points/pointevent/add/", {"member": org.member_a1.pk, **data}
+        )
         assert response.status_code == 200
     assert not PointEvent.objects.exists()
 
