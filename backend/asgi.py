@@ -14,14 +14,16 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
 from backend.common.ws_auth import SessionOrTokenAuthMiddlewareStack  # noqa: E402
-from backend.routing import websocket_urlpatterns  # noqa: E402
+from backend.routing import UnknownRouteConsumer, websocket_urlpatterns  # noqa: E402
 
 
 def websocket_application(urlpatterns):
     """The WebSocket stack every consumer sits behind (tests build it with their own routes)."""
-    return AllowedHostsOriginValidator(SessionOrTokenAuthMiddlewareStack(URLRouter(urlpatterns)))
+    routes = [*urlpatterns, re_path(r"", UnknownRouteConsumer.as_asgi())]
+    return AllowedHostsOriginValidator(SessionOrTokenAuthMiddlewareStack(URLRouter(routes)))
 
 
 application = ProtocolTypeRouter(

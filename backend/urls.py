@@ -1,13 +1,12 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from backend.accounts import api as accounts_api
 from backend.common.health import healthz
 from backend.points import api as points_api
+from frontend import views as frontend_views
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
@@ -29,6 +28,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", healthz, name="healthz"),
-    # Pages without an icon link (the admin) make browsers ask for this.
-    path("favicon.ico", RedirectView.as_view(url=static("jiangtang/icon.svg"), permanent=True)),
+    path("favicon.ico", frontend_views.favicon),
 ]

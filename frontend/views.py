@@ -2,7 +2,9 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 
 from backend.points import selectors as points_selectors
 
@@ -44,3 +46,9 @@ def points(request):
 @login_required
 def profile(request):
     return render(request, "frontend/profile.html", {"nav": "profile"})
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Pages without an icon link (the admin) make browsers ask for /favicon.ico."""
+    return redirect(static("jiangtang/icon.svg"), permanent=True)

@@ -5,7 +5,11 @@ and every object permission comes from ``backend.accounts.scope``.
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    UserChangeForm,
+)
 from django.db.models import Count, F, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
@@ -114,6 +118,14 @@ class ScopedUserFormMixin:
             ]
 
 
+class PasswordResetByAdminForm(AdminPasswordChangeForm):
+    """An admin sets someone's password: the owner must replace it at the next sign-in."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        return super().save(commit=commit)
+
+
 class UserAddForm(ScopedUserFormMixin, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
@@ -130,6 +142,7 @@ class UserEditForm(ScopedUserFormMixin, UserChangeForm):
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     form = UserEditForm
     add_form = UserAddForm
+    change_password_form = PasswordResetByAdminForm
     change_list_template = "admin/accounts/user/change_list.html"
     list_display = ["username", "display_name", "role", "unit", "branch", "points", "is_active"]
     list_filter = [

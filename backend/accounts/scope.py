@@ -67,16 +67,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MEMBER: frozenset(),
 }
 
-User_ = User | AnonymousUser
+UserLike = User | AnonymousUser
 
 
-def is_city_admin(user: User_) -> bool:
+def is_city_admin(user: UserLike) -> bool:
     return bool(
         user.is_active and (user.is_superuser or getattr(user, "role", None) == Role.CITY_ADMIN)
     )
 
 
-def role_permissions(user: User_) -> frozenset[str]:
+def role_permissions(user: UserLike) -> frozenset[str]:
     if not user.is_active or user.is_anonymous:
         return frozenset()
     if is_city_admin(user):
@@ -84,7 +84,7 @@ def role_permissions(user: User_) -> frozenset[str]:
     return ROLE_PERMISSIONS.get(user.role, frozenset())
 
 
-def can_use_admin(user: User_) -> bool:
+def can_use_admin(user: UserLike) -> bool:
     return bool(
         user.is_active and user.is_authenticated and (user.is_superuser or user.role in ADMIN_ROLES)
     )
@@ -93,7 +93,7 @@ def can_use_admin(user: User_) -> bool:
 # --- what a user may see ----------------------------------------------------------
 
 
-def units_visible_to(user: User_) -> QuerySet[Unit]:
+def units_visible_to(user: UserLike) -> QuerySet[Unit]:
     if is_city_admin(user):
         return Unit.objects.all()
     if not user.is_active or user.is_anonymous or user.unit_id is None:
@@ -101,7 +101,7 @@ def units_visible_to(user: User_) -> QuerySet[Unit]:
     return Unit.objects.filter(pk=user.unit_id)
 
 
-def branches_visible_to(user: User_) -> QuerySet[Branch]:
+def branches_visible_to(user: UserLike) -> QuerySet[Branch]:
     if is_city_admin(user):
         return Branch.objects.all()
     if not user.is_active or user.is_anonymous:
@@ -113,7 +113,7 @@ def branches_visible_to(user: User_) -> QuerySet[Branch]:
     return Branch.objects.filter(pk=user.branch_id)
 
 
-def members_visible_to(user: User_) -> QuerySet[User]:
+def members_visible_to(user: UserLike) -> QuerySet[User]:
     """People whose records (profile, points, progress) the user may read."""
     if is_city_admin(user):
         return User.objects.all()
@@ -129,7 +129,7 @@ def members_visible_to(user: User_) -> QuerySet[User]:
 # --- what a user may manage -------------------------------------------------------
 
 
-def units_manageable_by(user: User_) -> QuerySet[Unit]:
+def units_manageable_by(user: UserLike) -> QuerySet[Unit]:
     if is_city_admin(user):
         return Unit.objects.all()
     if user.is_active and getattr(user, "role", None) == Role.UNIT_ADMIN:
@@ -137,7 +137,7 @@ def units_manageable_by(user: User_) -> QuerySet[Unit]:
     return Unit.objects.none()
 
 
-def branches_manageable_by(user: User_) -> QuerySet[Branch]:
+def branches_manageable_by(user: UserLike) -> QuerySet[Branch]:
     if is_city_admin(user):
         return Branch.objects.all()
     if user.is_active and getattr(user, "role", None) == Role.UNIT_ADMIN:
@@ -145,7 +145,7 @@ def branches_manageable_by(user: User_) -> QuerySet[Branch]:
     return Branch.objects.none()
 
 
-def assignable_roles(user: User_) -> list[Role]:
+def assignable_roles(user: UserLike) -> list[Role]:
     """Roles the user may give to an account."""
     if is_city_admin(user):
         return list(Role)
@@ -154,7 +154,7 @@ def assignable_roles(user: User_) -> list[Role]:
     return []
 
 
-def members_manageable_by(user: User_) -> QuerySet[User]:
+def members_manageable_by(user: UserLike) -> QuerySet[User]:
     """Accounts the user may edit (and award point corrections to)."""
     if is_city_admin(user):
         return User.objects.all()
@@ -163,5 +163,5 @@ def members_manageable_by(user: User_) -> QuerySet[User]:
     return User.objects.none()
 
 
-def can_manage_member(user: User_, member: User) -> bool:
+def can_manage_member(user: UserLike, member: User) -> bool:
     return members_manageable_by(user).filter(pk=member.pk).exists()

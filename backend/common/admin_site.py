@@ -40,6 +40,10 @@ class JiangtangAdminSite(admin.AdminSite):
 
         return guarded
 
+    def password_change(self, request, extra_context=None):
+        # One password page for everyone: it also lifts "must change password".
+        return HttpResponseRedirect(reverse("accounts:password_change"))
+
     def login(self, request, extra_context=None):
         if request.user.is_authenticated:
             # Signed in but without an admin role: a member never reaches the

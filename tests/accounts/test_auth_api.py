@@ -129,13 +129,12 @@ def test_bad_token_is_401(api, db):
     assert api.get("/api/v1/me/").status_code == 401
 
 
-def test_session_api_write_needs_csrf(org):
+def test_session_cookie_authenticates_api_reads(org):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(org.member_a1)
-    # reads work with the cookie alone
-    assert client.get("/api/v1/me/").status_code == 200
+    assert client.get("/api/v1/me/").json()["username"] == "member_a1"
 
 
 def test_my_points_history(org, api_as):

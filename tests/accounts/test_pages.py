@@ -137,3 +137,24 @@ def test_login_page_is_light(client, db):
     css = Path(finders.find("jiangtang/app.css")).read_bytes()
     htmx = Path(finders.find("django_htmx/htmx-2.min.js")).read_bytes()
     assert len(html) + len(css) + len(htmx) < 100_000
+
+
+def test_error_pages_are_chinese(org, client, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
+    client.force_login(org.member_a1)
+    response = client.get("/admin/")
+    assert response.status_code == 403 and "管理后台" in response.content.decode()
+
+
+def test_admin_password_reset_makes_the_owner_choose_a_new_one(org, client):
+    client.force_login(org.unit_admin)
+    response = client.post(
+        f"/admin/accounts/user/{org.member_a1.pk}/password/",
+        {"password1": "Reset-By-Admin-9", "password2": "Reset-By-Admin-9"},
+    )
+    assert response.status_code == 302
+    org.member_a1.refresh_from_db()
+    assert org.member_a1.must_change_password
+    assert org.member_a1.check_password("Reset-By-Admin-9")

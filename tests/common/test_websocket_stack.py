@@ -117,3 +117,9 @@ async def test_channel_layer_carries_group_messages_between_workers():
         assert message == {"type": "room.ping", "n": 1}
     finally:
         await other.group_discard("room-test", receiver)
+
+
+async def test_unknown_path_is_refused_cleanly(org):
+    communicator = WebsocketCommunicator(app, "/ws/nothing-here/", headers=[GOOD_ORIGIN])
+    connected, _ = await communicator.connect()
+    assert not connected
