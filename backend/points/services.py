@@ -44,6 +44,19 @@ def _lock_balance(member_id: int) -> PointBalance:
     return PointBalance.objects.select_for_update().get(member_id=member_id)
 
 
+def _append(balance: PointBalance, *, created_at: datetime, **fields) -> PointEvent:
+    """Writes one ledger row and moves the locked balance by its points, together."""
+    event = PointEvent.objects.create(
+        member_id=balance.member_id,
+        day=timezone.localdate(created_at),
+        created_at=created_at,
+        **fields,
+    )
+    balance.total += event.points
+    balance.save(update_fields=["total", "updated_at"])
+    return event
+
+
 @transaction.atomic
 def points_award(
     *,
@@ -94,18 +107,15 @@ def points_award(
         )
         granted = max(0, min(requested, rule.daily_cap - earned))
 
-    event = PointEvent.objects.create(
-        member=member,
+    event = _append(
+        balance,
         rule=rule,
         points=granted,
         requested_points=requested,
         source_key=source_key,
-        day=day,
         created_at=now,
         reason=reason,
     )
-    balance.total += granted
-    balance.save(update_fields=["total", "updated_at"])
     return Award(event, created=True)
 
 
@@ -138,19 +148,14 @@ def points_correct(
     existing = PointEvent.objects.filter(member=member, rule=rule, source_key=key).first()
     if existing is not None:
         return existing
-    now = now or timezone.now()
-    event = PointEvent.objects.create(
-        member=member,
+    return _append(
+        balance,
         rule=rule,
         points=points,
         requested_points=points,
         source_key=key,
-        day=timezone.localdate(now),
-        created_at=now,
+        created_at=now or timezone.now(),
         reason=reason.strip(),
         corrects=corrects,
         created_by=by,
     )
-    balance.total += points
-    balance.save(update_fields=["total", "updated_at"])
-    return event

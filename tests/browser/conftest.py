@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -90,6 +90,24 @@ def daphne_server(transactional_db):
         process.wait(10)
     except subprocess.TimeoutExpired:
         process.kill()
+    _wait_for_server_sessions_to_end()
+
+
+def _wait_for_server_sessions_to_end(timeout: float = 10.0) -> None:
+    """PostgreSQL ends a dead client's session asynchronously; the test database can
+    only be dropped (or flushed without waiting on locks) once it has."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -101,6 +119,9 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # While Playwright's loop runs, the test's ORM calls get connections of their
+        # own (asgiref's context-local); close them here, in that same context.
+        connections.close_all()
 
 
 @pytest.fixture

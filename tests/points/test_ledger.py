@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections
+from django.db import connection
 from django.utils import translation
 
 from backend.points.models import PointBalance, PointEvent, PointRule
@@ -140,7 +140,7 @@ def run_concurrently(n: int, work) -> list[BaseException]:
         except BaseException as exc:  # collected and asserted on by the caller
             errors.append(exc)
         finally:
-            close_old_connections()
+            connection.close()  # each thread opened its own
 
     threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
     for thread in threads:
