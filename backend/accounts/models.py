@@ -133,6 +133,12 @@ class User(AbstractUser):
     def name(self) -> str:
         return self.display_name or self.username
 
+    def get_full_name(self):
+        return self.name
+
+    def get_short_name(self):
+        return self.name
+
     def clean(self):
         super().clean()
         if self.branch_id is not None:
