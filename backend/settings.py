@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "backend.accounts",
     "backend.points",
+    "courses",
     "frontend",
 ]
 
@@ -147,6 +148,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Full-text search over lectures (SearchVector/SearchQuery).
+    INSTALLED_APPS.append("django.contrib.postgres")
 
 # --- Redis: channel layer and cache ---------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -190,6 +194,13 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 # Bulk member import (.xlsx) limits.
 MEMBER_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 MEMBER_IMPORT_MAX_ROWS = 5000
+
+# Lecture attachments and study-time accounting.
+LECTURE_ATTACHMENT_MAX_BYTES = int(os.environ.get("LECTURE_ATTACHMENT_MAX_MB", "100")) * 1024 * 1024
+# The lecture page reports a heartbeat this often while it is visible; a beat
+# credits at most two intervals of study (a longer gap means the page was hidden).
+LECTURE_HEARTBEAT_SECONDS = int(os.environ.get("LECTURE_HEARTBEAT_SECONDS", "15"))
+LECTURE_MAX_STUDY_SECONDS = 2 * 3600  # counted per member and lecture, at most
 
 # --- Internationalisation -------------------------------------------------------------
 # Chinese first, whatever the browser says; English when the user picks it.

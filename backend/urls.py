@@ -6,20 +6,41 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from backend.accounts import api as accounts_api
 from backend.common.health import healthz
 from backend.points import api as points_api
+from courses import api as courses_api
 from frontend import views as frontend_views
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("me/points/", points_api.MyPointEventsView.as_view(), name="me-points"),
+    path("me/study/", courses_api.MyStudyView.as_view(), name="me-study"),
     path("members/", accounts_api.MemberListView.as_view(), name="member-list"),
     path("members/<int:pk>/", accounts_api.MemberDetailView.as_view(), name="member-detail"),
     path("branches/", accounts_api.BranchListView.as_view(), name="branch-list"),
     path("units/", accounts_api.UnitListView.as_view(), name="unit-list"),
+    path("lectures/", courses_api.LectureListView.as_view(), name="lecture-list"),
+    path("lectures/<int:pk>/", courses_api.LectureDetailView.as_view(), name="lecture-detail"),
+    path(
+        "lectures/<int:pk>/heartbeat/",
+        courses_api.HeartbeatView.as_view(),
+        name="lecture-heartbeat",
+    ),
+    path(
+        "lectures/<int:pk>/complete/", courses_api.CompleteView.as_view(), name="lecture-complete"
+    ),
+    path(
+        "lectures/<int:pk>/report/", courses_api.LectureReportView.as_view(), name="lecture-report"
+    ),
+    path(
+        "reading-items/<int:pk>/check/",
+        courses_api.ReadingCheckView.as_view(),
+        name="reading-item-check",
+    ),
 ]
 
 urlpatterns = [
     path("", include("frontend.urls")),
+    path("", include("courses.urls")),
     path("accounts/", include("backend.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

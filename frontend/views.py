@@ -7,17 +7,25 @@ from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 
 from backend.points import selectors as points_selectors
+from courses import selectors as course_selectors
+from courses.models import LectureProgress
 
 
 @login_required
 def home(request):
     user = request.user
+    lecture = course_selectors.lecture_of_the_month()
+    progress = (
+        LectureProgress.objects.filter(member=user, lecture=lecture).first() if lecture else None
+    )
     return render(
         request,
         "frontend/home.html",
         {
             "points_total": points_selectors.points_total(member=user),
             "points_today": points_selectors.points_on_day(member=user),
+            "lecture": lecture,
+            "lecture_progress": progress,
             "nav": "home",
         },
     )

@@ -41,6 +41,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "points.change_pointrule",
             "points.view_pointevent",
             "points.add_pointevent",
+            "courses.view_lecture",
+            "courses.add_lecture",
+            "courses.change_lecture",
+            "courses.delete_lecture",
+            "courses.view_attachment",
+            "courses.add_attachment",
+            "courses.change_attachment",
+            "courses.delete_attachment",
+            "courses.view_readinglist",
+            "courses.add_readinglist",
+            "courses.change_readinglist",
+            "courses.delete_readinglist",
+            "courses.view_readingitem",
+            "courses.add_readingitem",
+            "courses.change_readingitem",
+            "courses.delete_readingitem",
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -124,6 +140,18 @@ def members_visible_to(user: UserLike) -> QuerySet[User]:
     if user.role == Role.SECRETARY:
         return User.objects.filter(branch_id=user.branch_id)
     return User.objects.filter(pk=user.pk)
+
+
+def can_view_study_reports(user: UserLike) -> bool:
+    """Secretaries and admins supervise study; members see only their own."""
+    return bool(
+        user.is_active and user.is_authenticated and (user.is_superuser or user.role in ADMIN_ROLES)
+    )
+
+
+def study_audience_visible_to(user: UserLike) -> QuerySet[User]:
+    """The people in the user's scope who are expected to study: active, in a branch."""
+    return members_visible_to(user).filter(is_active=True, branch__isnull=False)
 
 
 # --- what a user may manage -------------------------------------------------------

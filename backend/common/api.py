@@ -1,9 +1,23 @@
 """API plumbing shared by every app: the error format."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from rest_framework import renderers, serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class XlsxRenderer(renderers.BaseRenderer):
+    """Lets ``?format=xlsx`` (or Accept: the xlsx type) select a spreadsheet; views
+    that list it return the workbook themselves."""
+
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise NotImplementedError("views return the workbook as an HttpResponse")
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -25,6 +39,12 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    request = context.get("request")
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is not None and renderer.format not in ("json", "api"):
+        # An error is JSON even when a spreadsheet was asked for.
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
     if isinstance(response.data, dict) and "detail" not in response.data:
         response.data = {"detail": _first_message(response.data), **response.data}
     elif isinstance(response.data, dict) and isinstance(response.data["detail"], list):

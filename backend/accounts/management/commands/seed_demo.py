@@ -3,8 +3,8 @@
 
 Idempotent: units, branches and accounts are matched by name/username and
 brought to the fixture's state; every run sets the demo accounts' password to
-PW. Later capabilities add their demo data through further ``seed_*`` steps
-called from ``handle``.
+PW. Each capability adds its demo data through a ``seed_*`` step of its own
+app called from ``handle`` (``courses.demo.seed_lectures``, …).
 """
 
 import json
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Branch, Role, Unit, User
 from backend.points.services import points_award
+from courses.demo import seed_lectures
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "demo_city.json"
 
@@ -35,10 +36,13 @@ class Command(BaseCommand):
             branches = seed_org(data)
             users = seed_accounts(data, branches, password_hash=make_password(password))
         seed_points(users)
+        with transaction.atomic():
+            lectures = seed_lectures(members=[u for u in users if u.branch_id])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo city ready: {Unit.objects.count()} units, "
-                f"{Branch.objects.count()} branches, {len(users)} demo accounts."
+                f"{Branch.objects.count()} branches, {len(users)} demo accounts, "
+                f"{len(lectures)} monthly lectures."
             )
         )
 
