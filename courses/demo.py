@@ -96,10 +96,10 @@ def _seed_items(reading_list: ReadingList, items: list[dict]) -> None:
         ReadingItem.objects.update_or_create(
             reading_list=reading_list,
             title=item["title"],
+            chapters=item["chapters"],
             defaults={
                 "kind": item["kind"],
                 "author": item["author"],
-                "chapters": item["chapters"],
                 "required": item["required"],
                 "position": position,
             },

@@ -3,7 +3,6 @@
 import re
 
 from django.http import FileResponse, HttpResponse
-from django.utils.http import content_disposition_header
 
 from .models import Attachment, AttachmentKind
 
@@ -41,12 +40,12 @@ def attachment_response(request, attachment: Attachment) -> HttpResponse:
     phone can show it (PDF, audio, video, images), with single-range support so
     audio and video can seek."""
     size = attachment.size
-    disposition = content_disposition_header(
-        as_attachment=attachment.kind not in INLINE_KINDS, filename=attachment.download_name
-    )
+    file_options = {
+        "as_attachment": attachment.kind not in INLINE_KINDS,
+        "filename": attachment.download_name,
+        "content_type": attachment.content_type,
+    }
     headers = {
-        "Content-Type": attachment.content_type,
-        "Content-Disposition": disposition,
         "Accept-Ranges": "bytes",
         "Cache-Control": "private, max-age=3600",
         "X-Content-Type-Options": "nosniff",
@@ -62,10 +61,10 @@ def attachment_response(request, attachment: Attachment) -> HttpResponse:
         if start > end or start >= size:
             return HttpResponse(status=416, headers={"Content-Range": f"bytes */{size}"})
         body = _Window(attachment.file.open("rb"), start, end - start + 1)
-        response = FileResponse(body, status=206, headers=headers)
+        response = FileResponse(body, status=206, headers=headers, **file_options)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
         return response
-    response = FileResponse(attachment.file.open("rb"), headers=headers)
+    response = FileResponse(attachment.file.open("rb"), headers=headers, **file_options)
     response["Content-Length"] = str(size)
     return response

@@ -2,7 +2,7 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -133,13 +133,17 @@ def lecture_heartbeat(
     """
     now = now or timezone.now()
     progress = _locked_progress(member, lecture)
-    if progress.last_beat_at is not None:
-        gap = (now - progress.last_beat_at).total_seconds()
-        if 0 < gap <= 2 * settings.LECTURE_HEARTBEAT_SECONDS:
-            progress.seconds_read = min(
-                settings.LECTURE_MAX_STUDY_SECONDS, progress.seconds_read + round(gap)
-            )
-    progress.last_beat_at = now
+    gap = (now - progress.last_beat_at).total_seconds() if progress.last_beat_at else None
+    if gap is not None and 0 <= gap <= 2 * settings.LECTURE_HEARTBEAT_SECONDS:
+        # Whole seconds are credited and the clock moves by exactly that much, so
+        # the fraction carries over to the next beat instead of being lost.
+        whole = int(gap)
+        progress.seconds_read = min(
+            settings.LECTURE_MAX_STUDY_SECONDS, progress.seconds_read + whole
+        )
+        progress.last_beat_at += timedelta(seconds=whole)
+    elif gap is None or gap > 0:
+        progress.last_beat_at = now  # first beat, or back after a pause: restart the clock
     progress.reached_end = progress.reached_end or reached_end
     if (
         progress.completed_at is None

@@ -26,6 +26,13 @@ def _fast_hashing_and_clean_cache(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a throw-away folder, which tests can inspect."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
 def _rows_from_data_migrations(request):
     """
     Transactional tests flush the database, rows written by data migrations
@@ -37,8 +44,11 @@ def _rows_from_data_migrations(request):
     )
     if transactional:
         request.getfixturevalue("transactional_db")
-        default_rules = import_module("backend.points.migrations.0002_default_rules")
-        default_rules.create_rules(django_apps, None)
+        for migration in (
+            "backend.points.migrations.0002_default_rules",
+            "courses.migrations.0002_point_rules",
+        ):
+            import_module(migration).create_rules(django_apps, None)
 
 
 @pytest.fixture

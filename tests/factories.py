@@ -44,3 +44,44 @@ def make_user(
     user.full_clean()
     user.save()
     return user
+
+
+def make_lecture(
+    *,
+    month=None,
+    title: str | None = None,
+    body: str = "## 学习要点\n\n认真学习党章，**严守纪律**。",
+    min_read_seconds: int = 60,
+    published: bool = True,
+    is_featured: bool = True,
+    reading: list[tuple[str, bool]] = (),
+    **extra,
+):
+    """A lecture saved through the service (rendered body), with an optional reading list."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.models import Lecture, LectureStatus, ReadingItem, ReadingList
+    from courses.services import lecture_save
+
+    month = month or timezone.localdate().replace(day=1)
+    lecture = Lecture(
+        title=title or f"第{next(_seq)}讲",
+        speaker="李明远",
+        month=month,
+        body=body,
+        min_read_seconds=min_read_seconds,
+        is_featured=is_featured,
+        status=LectureStatus.PUBLISHED if published else LectureStatus.DRAFT,
+        published_at=timezone.now() - timedelta(minutes=1),
+        **extra,
+    )
+    lecture_save(lecture=lecture)
+    if reading:
+        reading_list = ReadingList.objects.create(title="本讲阅读清单", lecture=lecture)
+        for position, (item_title, required) in enumerate(reading):
+            ReadingItem.objects.create(
+                reading_list=reading_list, title=item_title, required=required, position=position
+            )
+    return lecture

@@ -44,10 +44,30 @@ def test_demo_accounts_have_the_protocol_roles():
     names = [u.display_name for u in members]
     assert len(set(names)) == 120
     assert all(2 <= len(n) <= 4 and "\u4e00" <= n[0] <= "\u9fff" for n in names)
-
-
-def test_demo_points_add_up():
-    call_command("seed_demo", password="pw-123456")
+    # and the seeded points add up
     for user in User.objects.filter(username__startswith="member")[:20]:
         assert points_total(member=user) == points_recount(member=user)
     assert PointEvent.objects.exists()
+
+
+def test_demo_lectures(_media_in_tmp):
+    from courses.models import Lecture, LectureProgress, ReadingList
+
+    call_command("seed_demo", password="pw-123456")
+    lectures = list(Lecture.objects.order_by("month"))
+    assert [lecture.month.month for lecture in lectures] == list(range(1, 13))
+    for lecture in lectures:
+        assert len(lecture.body) >= 500 and "<h2>" in lecture.body_html
+        handout = lecture.attachments.get()
+        assert handout.content_type == "application/pdf"
+        assert handout.file.read(5) == b"%PDF-"
+        assert lecture.reading_list.items.filter(required=True).exists()
+    assert ReadingList.objects.filter(lecture__isnull=True).exists()  # the year's standing list
+    visible = Lecture.objects.published()
+    assert 1 <= visible.count() <= 12
+    assert LectureProgress.objects.filter(completed_at__isnull=False).exists()
+    assert LectureProgress.objects.filter(completed_at__isnull=True).exists()  # partial
+    counts = (Lecture.objects.count(), LectureProgress.objects.count())
+    call_command("seed_demo", password="pw-123456")
+    assert (Lecture.objects.count(), LectureProgress.objects.count()) == counts
+    assert sum(lecture.attachments.count() for lecture in Lecture.objects.all()) == 12

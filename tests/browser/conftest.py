@@ -46,13 +46,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def daphne_server(transactional_db):
+def daphne_server(transactional_db, settings):
     port = _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "DJANGO_ENV": "development",
         "DJANGO_DEBUG": "false",
+        # Beat every second so that a test's minute of study takes seconds.
+        "LECTURE_HEARTBEAT_SECONDS": "1",
+        "JIANGTANG_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     process = subprocess.Popen(
         [

@@ -1,6 +1,7 @@
 """The lecture text sanitiser: XSS payloads, and properties over arbitrary input."""
 
-import re
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -48,24 +49,45 @@ PAYLOADS = [
     '*emph* <b onclick="x()">bold</b>',
     '<table><tr><td background="javascript:alert(1)">x</td></tr></table>',
 ]
-EXECUTABLE = [
-    re.compile(
-        r"<\s*(script|iframe|object|embed|svg|math|style|form|meta|base|link|template)\b", re.I
-    ),
-    re.compile(r"<[^>]*\son\w+\s*=", re.I),  # an event handler inside a tag
-    re.compile(r"<[^>]*\sstyle\s*=", re.I),
-]
-URL_ATTRIBUTE = re.compile(r'<[^>]*\s(?:href|src|action|background|poster)="([^"]*)"', re.I)
-SAFE_HREF = re.compile(r"^(https?://|mailto:|tel:|/|#|[^:]*$)", re.I)
+FORBIDDEN_TAGS = {
+    "script", "iframe", "object", "embed", "svg", "math", "style", "form", "input",
+    "meta", "base", "link", "template", "frame", "frameset", "applet", "noscript",
+}  # fmt: skip
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "background", "poster", "srcset"}
+SAFE_SCHEMES = {"", "http", "https", "mailto", "tel"}
+
+
+class TagCollector(HTMLParser):
+    """What a browser would build from the HTML: tags and decoded attribute values."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+    handle_startendtag = handle_starttag
+
+
+def url_scheme(value: str) -> str:
+    # Browsers drop ASCII whitespace and control characters inside a scheme.
+    cleaned = "".join(ch for ch in value if ord(ch) > 32)
+    return urlsplit(cleaned).scheme.lower() if ":" in cleaned.split("/")[0] else ""
 
 
 def assert_inert(html: str) -> None:
-    for pattern in EXECUTABLE:
-        assert not pattern.search(html), (pattern.pattern, html)
-    for url in URL_ATTRIBUTE.findall(html):
-        assert SAFE_HREF.match(url.strip()), (url, html)
-    for src in re.findall(r'<img[^>]*\ssrc="([^"]*)"', html):
-        assert src.startswith("/") and not src.startswith("//"), html
+    parser = TagCollector()
+    parser.feed(html)
+    parser.close()
+    for tag, attrs in parser.tags:
+        assert tag not in FORBIDDEN_TAGS, html
+        for name, value in attrs:
+            assert not name.startswith("on") and name != "style", html
+            if name in URL_ATTRIBUTES and value:
+                assert url_scheme(value) in SAFE_SCHEMES, (value, html)
+            if tag == "img" and name == "src":
+                assert value.startswith("/") and not value.startswith("//"), html
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

@@ -1,0 +1,69 @@
+"""A member studies this month's lecture on a phone; the secretary sees it counted."""
+
+import pytest
+
+from backend.accounts.models import Role
+
+from ..factories import PASSWORD, make_branch, make_lecture, make_unit, make_user
+from .conftest import PHONE, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, base, username):
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def test_member_studies_the_lecture_and_the_secretary_sees_it(daphne_server, browser):
+    # given a branch with its secretary and member001, and this month's lecture
+    branch = make_branch(make_unit("市委组织部"), "机关第一党支部")
+    make_user(Role.SECRETARY, branch=branch, username="secretary", display_name="陈秀英")
+    make_user(branch=branch, username="member001", display_name="王建华")
+    make_user(branch=branch, username="member002", display_name="李娜")
+    lecture = make_lecture(
+        title="学习党章 遵守党章",
+        body="## 一、为什么学党章\n\n" + "党章是党的根本大法。\n\n" * 60,
+        min_read_seconds=3,
+        reading=[("《中国共产党章程》", True)],
+    )
+
+    # when member001 opens the lecture from the home page and stays on it
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = phone.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    sign_in(page, daphne_server, "member001")
+    page.click("[data-testid=lecture-of-the-month]")
+    page.wait_for_url(f"{daphne_server}/lectures/{lecture.pk}/")
+    assert page.locator("h1").inner_text() == "学习党章 遵守党章"
+    done_button = page.locator("[data-complete]")
+    assert done_button.is_disabled()  # not before the minimum time
+    screenshot(page, "lecture-phone")
+    page.wait_for_selector("[data-complete]:not([disabled])", timeout=20_000)
+    done_button.click()
+
+    # then the lecture is done, and "my study" counts it
+    page.wait_for_selector("[data-done]:not([hidden])")
+    assert done_button.is_hidden()
+    page.locator("[data-reading-item]").check()
+    screenshot(page, "lecture-done-phone")
+    page.click("nav.tabbar >> text=学习")
+    assert page.locator("[data-testid=lectures-done]").inner_text() == "1/1"
+    assert "已完成" in page.locator(f"[data-lecture-row='{lecture.pk}']").inner_text()
+    screenshot(page, "my-study-phone")
+    assert errors == []
+    phone.close()
+
+    # and the secretary sees member001 among those who completed it
+    laptop = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = laptop.new_page()
+    sign_in(page, daphne_server, "secretary")
+    page.goto(f"{daphne_server}/study/reports/{lecture.pk}/")
+    assert "王建华" in page.locator("[data-testid=completed]").inner_text()
+    assert "李娜" in page.locator("[data-testid=not-completed]").inner_text()
+    screenshot(page, "report-secretary")
+    laptop.close()
