@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -46,8 +47,8 @@ def attachment_check(*, upload: UploadedFile, title: str = "") -> CheckedUpload:
     limit = settings.LECTURE_ATTACHMENT_MAX_BYTES
     if upload.size > limit:
         raise filetypes.RefusedFile(
-            _("%(name)s is larger than %(mb)d MB.")
-            % {"name": upload.name, "mb": limit // (1024 * 1024)}
+            _("%(name)s is larger than %(limit)s.")
+            % {"name": upload.name, "limit": filesizeformat(limit)}
         )
     if upload.size == 0:
         raise filetypes.RefusedFile(_("%(name)s is empty.") % {"name": upload.name})

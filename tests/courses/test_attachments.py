@@ -78,7 +78,7 @@ def test_other_files_are_refused(name, data, fragment):
 
 def test_oversized_upload_is_refused(settings, _media_in_tmp):
     settings.LECTURE_ATTACHMENT_MAX_BYTES = 1024
-    with pytest.raises(filetypes.RefusedFile, match="big.pdf 超过 0 MB"):
+    with pytest.raises(filetypes.RefusedFile, match=r"big\.pdf 超过 1\.0\sKB"):
         services.attachment_check(upload=upload("big.pdf", PDF + b"\0" * 2000))
     assert stored_files(_media_in_tmp) == []
 
