@@ -5,10 +5,12 @@ stored), reading lists with their items.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseNotAllowed
+from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -37,12 +39,7 @@ class MultipleFileField(forms.FileField):
 
 
 class LectureForm(forms.ModelForm):
-    new_attachments = MultipleFileField(
-        label=_("Upload attachments"),
-        required=False,
-        help_text=_("Several files at once: %(types)s. At most %(mb)s MB each.")
-        % {"types": filetypes.ACCEPTED_DESCRIPTION, "mb": "100"},
-    )
+    new_attachments = MultipleFileField(label=_("Upload attachments"), required=False)
 
     class Meta:
         model = Lecture
@@ -62,6 +59,15 @@ class LectureForm(forms.ModelForm):
         widgets = {
             "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField lecture-body"}),
             "month": forms.DateInput(attrs={"placeholder": "2026-03-01"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_attachments"].help_text = _(
+            "Several files at once: %(types)s. At most %(limit)s each."
+        ) % {
+            "types": filetypes.ACCEPTED_DESCRIPTION,
+            "limit": filesizeformat(settings.LECTURE_ATTACHMENT_MAX_BYTES),
         }
 
     def clean_new_attachments(self):
