@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.points",
     "courses",
+    "quizzes",
     "frontend",
 ]
 

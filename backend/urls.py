@@ -8,6 +8,7 @@ from backend.common.health import healthz
 from backend.points import api as points_api
 from courses import api as courses_api
 from frontend import views as frontend_views
+from quizzes import api as quizzes_api
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
@@ -31,6 +32,34 @@ api_v1 = [
     path(
         "lectures/<int:pk>/report/", courses_api.LectureReportView.as_view(), name="lecture-report"
     ),
+    path("quizzes/", quizzes_api.QuizListView.as_view(), name="quiz-list"),
+    path("quizzes/<int:pk>/attempts/", quizzes_api.QuizAttemptView.as_view(), name="quiz-attempts"),
+    path(
+        "quizzes/<int:pk>/statistics/",
+        quizzes_api.QuizStatisticsView.as_view(),
+        name="quiz-statistics",
+    ),
+    path("attempts/<int:pk>/", quizzes_api.AttemptDetailView.as_view(), name="attempt-detail"),
+    path(
+        "attempts/<int:pk>/answers/<int:question_id>/",
+        quizzes_api.AnswerView.as_view(),
+        name="attempt-answer",
+    ),
+    path("attempts/<int:pk>/submit/", quizzes_api.SubmitView.as_view(), name="attempt-submit"),
+    path("practice/daily/", quizzes_api.DailyPracticeView.as_view(), name="practice-daily"),
+    path("practice/special/", quizzes_api.SpecialPracticeView.as_view(), name="practice-special"),
+    path(
+        "practice/mistakes/", quizzes_api.MistakesPracticeView.as_view(), name="practice-mistakes"
+    ),
+    path(
+        "practice/categories/",
+        quizzes_api.CategoryListView.as_view(),
+        name="practice-categories",
+    ),
+    path("me/mistakes/", quizzes_api.MistakeListView.as_view(), name="me-mistakes"),
+    path("banks/template/", quizzes_api.BankTemplateView.as_view(), name="bank-template"),
+    path("banks/<int:pk>/import/", quizzes_api.BankImportView.as_view(), name="bank-import"),
+    path("banks/<int:pk>/export/", quizzes_api.BankExportView.as_view(), name="bank-export"),
     path(
         "reading-items/<int:pk>/check/",
         courses_api.ReadingCheckView.as_view(),
@@ -41,6 +70,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("frontend.urls")),
     path("", include("courses.urls")),
+    path("", include("quizzes.urls")),
     path("accounts/", include("backend.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -1,21 +1,12 @@
 """Spreadsheet exports of study reports."""
 
-import io
-
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from backend.common.xlsx import safe_cell, workbook_bytes
+
 from .selectors import LectureReport
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is stored with a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def lecture_report_xlsx(report: LectureReport) -> bytes:
@@ -55,6 +46,4 @@ def lecture_report_xlsx(report: LectureReport) -> bytes:
         )
     for column, width in zip("ABCDEFG", (12, 14, 20, 20, 16, 18, 10), strict=True):
         sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)

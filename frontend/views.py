@@ -9,6 +9,7 @@ from django.views.decorators.cache import cache_control
 from backend.points import selectors as points_selectors
 from courses import selectors as course_selectors
 from courses.models import LectureProgress
+from quizzes.views import daily_status
 
 
 @login_required
@@ -26,6 +27,7 @@ def home(request):
             "points_today": points_selectors.points_on_day(member=user),
             "lecture": lecture,
             "lecture_progress": progress,
+            "daily": daily_status(user),
             "nav": "home",
         },
     )

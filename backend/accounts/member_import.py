@@ -8,8 +8,6 @@ entities are refused because defusedxml is installed, which openpyxl then uses),
 and cells are read as their stored text, never evaluated.
 """
 
-import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -19,7 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+
+from backend.common.xlsx import SpreadsheetRefused, cell_text, open_workbook, workbook_bytes
 
 from . import scope
 from .models import BRANCH_ROLES, Role, User
@@ -59,7 +59,6 @@ ROLE_WORDS = {
     "市直机关工委管理员": Role.CITY_ADMIN,
     "city_admin": Role.CITY_ADMIN,
 }
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -83,31 +82,11 @@ class ImportRefused(Exception):
     """The file itself cannot be read; nothing was imported."""
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _read_rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
-    if len(data) > settings.MEMBER_IMPORT_MAX_BYTES:
-        raise ImportRefused(
-            _("The file is larger than %(mb)d MB.")
-            % {"mb": settings.MEMBER_IMPORT_MAX_BYTES // (1024 * 1024)}
-        )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
-                raise ImportRefused(_("The file unpacks to more than 50 MB; refused."))
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except ImportRefused:
-        raise
-    except Exception:  # any failure to parse means the same to the user
-        raise ImportRefused(
-            _("This is not a readable .xlsx file. Save it from Excel or WPS as .xlsx.")
-        ) from None
+        workbook = open_workbook(data, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES)
+    except SpreadsheetRefused as exc:
+        raise ImportRefused(str(exc)) from None
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None)
@@ -115,7 +94,7 @@ def _read_rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]
         raise ImportRefused(_("The sheet is empty."))
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
-        key = HEADERS.get(_cell_text(title).lower())
+        key = HEADERS.get(cell_text(title).lower())
         if key and key not in columns:
             columns[key] = index
     missing = [COLUMN_TITLES[name] for name in REQUIRED if name not in columns]
@@ -127,7 +106,7 @@ def _read_rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]
         )
     body = []
     for number, values in enumerate(rows, start=2):
-        texts = [_cell_text(v) for v in values]
+        texts = [cell_text(v) for v in values]
         if any(texts):
             body.append((number, texts))
         if len(body) > settings.MEMBER_IMPORT_MAX_ROWS:
@@ -292,6 +271,4 @@ def member_import_template(*, actor: User) -> bytes:
     listing.append(["单位", "支部"])
     for branch in scope.branches_manageable_by(actor).select_related("unit"):
         listing.append([branch.unit.name, branch.name])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)

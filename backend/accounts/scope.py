@@ -15,11 +15,19 @@ Model permissions (what the admin offers) are given by role, in
 """
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Branch, Role, Unit, User
 
 ADMIN_ROLES = frozenset({Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.SECRETARY})
+
+#: Banks and quizzes: city admins manage all, unit admins their own unit's
+#: (rows limited by ``banks_manageable_by`` / ``quizzes_manageable_by``).
+QUIZ_ADMIN_PERMISSIONS = frozenset(
+    f"quizzes.{action}_{model}"
+    for action in ("view", "add", "change", "delete")
+    for model in ("questionbank", "question", "quiz", "quizquestion")
+)
 
 #: Model permissions each role holds, on top of any given in the database.
 #: Later apps add their own entries here, so the table stays the one source.
@@ -57,10 +65,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "courses.add_readingitem",
             "courses.change_readingitem",
             "courses.delete_readingitem",
+            *QUIZ_ADMIN_PERMISSIONS,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
         {
+            *QUIZ_ADMIN_PERMISSIONS,
             "accounts.view_unit",
             "accounts.view_branch",
             "accounts.add_branch",
@@ -193,3 +203,52 @@ def members_manageable_by(user: UserLike) -> QuerySet[User]:
 
 def can_manage_member(user: UserLike, member: User) -> bool:
     return members_manageable_by(user).filter(pk=member.pk).exists()
+
+
+# --- question banks and quizzes ----------------------------------------------------
+
+
+def banks_usable_by(user: UserLike):
+    """Banks whose questions the user may practise: the city's and the own unit's."""
+    from quizzes.models import QuestionBank
+
+    if is_city_admin(user):
+        return QuestionBank.objects.all()
+    if not user.is_active or user.is_anonymous:
+        return QuestionBank.objects.none()
+    return QuestionBank.objects.filter(Q(unit__isnull=True) | Q(unit_id=user.unit_id))
+
+
+def banks_manageable_by(user: UserLike):
+    from quizzes.models import QuestionBank
+
+    if is_city_admin(user):
+        return QuestionBank.objects.all()
+    if user.is_active and getattr(user, "role", None) == Role.UNIT_ADMIN:
+        return QuestionBank.objects.filter(unit_id=user.unit_id)
+    return QuestionBank.objects.none()
+
+
+def quizzes_manageable_by(user: UserLike):
+    from quizzes.models import Quiz
+
+    if is_city_admin(user):
+        return Quiz.objects.all()
+    if user.is_active and getattr(user, "role", None) == Role.UNIT_ADMIN:
+        return Quiz.objects.filter(
+            Q(audience_unit_id=user.unit_id) | Q(audience_branch__unit_id=user.unit_id)
+        )
+    return Quiz.objects.none()
+
+
+def quizzes_open_to(user: UserLike):
+    """Quizzes addressed to the user: the whole city, the own unit or the own branch."""
+    from quizzes.models import Quiz
+
+    if not user.is_active or user.is_anonymous:
+        return Quiz.objects.none()
+    return Quiz.objects.filter(
+        Q(audience_unit__isnull=True, audience_branch__isnull=True)
+        | Q(audience_unit_id=user.unit_id, audience_unit__isnull=False)
+        | Q(audience_branch_id=user.branch_id, audience_branch__isnull=False)
+    )

@@ -1,0 +1,68 @@
+"""
+Reading and writing spreadsheets safely, for every import and export.
+
+Reading: a size limit, a check of the archive's uncompressed size (zip bombs),
+XML entities refused (defusedxml is installed, and openpyxl then uses it), the
+sheet streamed (read-only mode) and cells taken as their stored text, never
+evaluated. Writing: text that a spreadsheet would run as a formula is escaped.
+"""
+
+import io
+import zipfile
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class SpreadsheetRefused(Exception):
+    """The file cannot be read as a spreadsheet; the message says why."""
+
+
+def open_workbook(data: bytes, *, max_bytes: int):
+    if len(data) > max_bytes:
+        raise SpreadsheetRefused(
+            _("The file is larger than %(mb)d MB.") % {"mb": max(1, max_bytes // (1024 * 1024))}
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            packed = sum(info.compress_size for info in archive.infolist()) or 1
+        if unpacked > MAX_UNCOMPRESSED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
+            raise SpreadsheetRefused(_("The file unpacks to more than 50 MB; refused."))
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except SpreadsheetRefused:
+        raise
+    except Exception:  # any failure to parse means the same to the user
+        raise SpreadsheetRefused(
+            _("This is not a readable .xlsx file. Save it from Excel or WPS as .xlsx.")
+        ) from None
+
+
+def cell_text(value) -> str:
+    """A cell as text: whole numbers without ".0", an escaped formula unescaped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text.startswith("'") and text[1:2] in {"=", "+", "-", "@"}:
+        text = text[1:]
+    return text
+
+
+def safe_cell(value):
+    """Text that a spreadsheet would run as a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,279 @@
+// The answer page: one question at a time over the JSON API. Practice answers are
+// final and graded at once; quiz answers autosave and are graded on hand-in.
+// Time is the server's: the countdown runs to `ends_at`, corrected by the offset
+// between the server's clock and this phone's.
+
+const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+const root = document.querySelector("[data-attempt-url]");
+const text = document.querySelector("template[data-i18n]")?.dataset ?? {};
+
+async function call(method, url, body) {
+  try {
+    const response = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const data = await response.json().catch(() => ({}));
+    return { ok: response.ok, status: response.status, data };
+  } catch {
+    return { ok: false, status: 0, data: {} };
+  }
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function setup() {
+  const $ = (selector) => root.querySelector(selector);
+  const box = $("[data-question]");
+  const feedback = $("[data-feedback]");
+  const error = $("[data-error]");
+  const buttons = {
+    prev: $("[data-prev]"),
+    confirm: $("[data-confirm]"),
+    next: $("[data-next]"),
+    submit: $("[data-submit]"),
+  };
+  let state = null;
+  let index = 0;
+  let offset = 0;
+  let pending = null; // the answer being composed for the current question
+  let timer = null;
+
+  const results = () => Object.fromEntries(state.results.map((r) => [r.question, r]));
+  const current = () => state.questions[index];
+  const answered = (q) => Boolean(state.answers[q.id]);
+
+  function showError(message) {
+    error.textContent = message || "";
+    error.hidden = !message;
+  }
+
+  function composed(q) {
+    if (q.kind === "fill") {
+      const blanks = [...box.querySelectorAll("input[data-blank]")].map((i) => i.value);
+      return blanks.some((b) => b.trim()) ? { blanks } : null;
+    }
+    const chosen = [...box.querySelectorAll("[data-key][aria-pressed=true]")].map(
+      (b) => b.dataset.key,
+    );
+    return chosen.length ? { choices: chosen } : null;
+  }
+
+  function renderFeedback(result) {
+    feedback.replaceChildren();
+    feedback.hidden = !result;
+    if (!result) return;
+    feedback.className = `feedback ${result.correct ? "is-right" : "is-wrong"}`;
+    const key = result.correct_text
+      ? result.correct_text.join("；")
+      : result.correct_choices
+          .map((k) => (k === "true" ? "正确" : k === "false" ? "错误" : k))
+          .join("");
+    feedback.append(
+      el("p", { class: "feedback__verdict" }, result.correct ? `✓ ${text.right}` : `✗ ${text.wrong}`),
+      el("p", {}, `${text.answer}：${key}`),
+    );
+    if (result.explanation) {
+      feedback.append(el("p", { class: "muted" }, `${text.explanation}：${result.explanation}`));
+    }
+  }
+
+  function render() {
+    const q = current();
+    const verdict = results()[q.id];
+    const saved = state.answers[q.id];
+    const locked = state.status !== "open" || (state.practice && Boolean(verdict));
+    $("[data-progress]").textContent = `${index + 1} / ${state.questions.length}`;
+    box.replaceChildren(el("p", { class: "question__stem" }, q.text));
+    if (q.kind === "fill") {
+      for (let i = 0; i < q.blanks; i += 1) {
+        const input = el("input", {
+          type: "text",
+          "data-blank": String(i),
+          "aria-label": `${text.blank} ${i + 1}`,
+          autocomplete: "off",
+        });
+        input.value = saved?.blanks?.[i] ?? "";
+        input.disabled = locked;
+        input.addEventListener("input", () => {
+          pending = composed(q);
+          if (!state.practice) autosave(q, 800);
+        });
+        box.append(el("label", { class: "field" }, input));
+      }
+    } else {
+      const list = el("div", { class: "options" });
+      for (const option of q.options) {
+        const chosen = saved?.choices?.includes(option.key) ?? false;
+        const button = el(
+          "button",
+          {
+            type: "button",
+            class: "option",
+            "data-key": option.key,
+            "aria-pressed": String(chosen),
+          },
+          q.kind === "truefalse" ? option.text : `${option.key}. ${option.text}`,
+        );
+        if (verdict?.correct_choices?.includes(option.key)) button.classList.add("is-key");
+        button.disabled = locked;
+        button.addEventListener("click", () => {
+          if (q.kind !== "multiple") {
+            list.querySelectorAll("[data-key]").forEach((b) => b.setAttribute("aria-pressed", "false"));
+            button.setAttribute("aria-pressed", "true");
+          } else {
+            button.setAttribute("aria-pressed", String(button.getAttribute("aria-pressed") !== "true"));
+          }
+          pending = composed(q);
+          if (!state.practice) autosave(q, 0);
+          else buttons.confirm.disabled = !pending;
+        });
+        list.append(button);
+      }
+      box.append(list);
+    }
+    pending = composed(q);
+    renderFeedback(state.practice ? verdict : null);
+    const last = index === state.questions.length - 1;
+    buttons.prev.hidden = state.practice || index === 0;
+    buttons.confirm.hidden = !state.practice || locked;
+    buttons.confirm.disabled = !pending;
+    buttons.next.hidden = state.practice ? !locked || last : last;
+    buttons.submit.hidden = state.practice ? !(locked && last) : !last;
+    buttons.submit.textContent = state.practice ? text.finish : buttons.submit.dataset.label;
+    renderPalette();
+  }
+
+  function renderPalette() {
+    const palette = $("[data-palette]");
+    palette.replaceChildren();
+    const verdicts = results();
+    state.questions.forEach((q, i) => {
+      const v = verdicts[q.id];
+      const cell = el("button", { type: "button", class: "palette__cell" }, String(i + 1));
+      if (i === index) cell.classList.add("is-current");
+      if (v) cell.classList.add(v.correct ? "is-right" : "is-wrong");
+      else if (answered(q)) cell.classList.add("is-answered");
+      cell.addEventListener("click", () => {
+        index = i;
+        render();
+      });
+      palette.append(cell);
+    });
+  }
+
+  let saveTimer = null;
+  function autosave(q, delay) {
+    window.clearTimeout(saveTimer);
+    saveTimer = window.setTimeout(() => save(q), delay);
+  }
+
+  async function save(q, body = pending) {
+    if (!body) return null;
+    const { ok, status, data } = await call("PUT", `${root.dataset.answerUrl}${q.id}/`, body);
+    const saved = $("[data-saved]");
+    if (ok) {
+      state.answers[q.id] = body;
+      saved.textContent = text.saved;
+      showError("");
+      if (data.result) state.results = [...state.results.filter((r) => r.question !== q.id), data.result];
+      if (data.attempt_status) state.status = data.attempt_status;
+      return data;
+    }
+    if (status === 409) {
+      showError(data.detail);
+      if (data.code === "closed" || data.code === "late") await finish();
+      return null;
+    }
+    if (status === 0) {
+      saved.textContent = text.notSaved;
+      autosave(q, 3000);
+      return null;
+    }
+    showError(data.detail);
+    return null;
+  }
+
+  async function finish() {
+    window.clearInterval(timer);
+    if (state.status === "open" && !state.practice) {
+      await call("POST", root.dataset.submitUrl);
+    }
+    window.location.assign(root.dataset.reviewUrl);
+  }
+
+  function tick() {
+    const left = Math.max(0, new Date(state.ends_at).getTime() - (Date.now() + offset));
+    const seconds = Math.ceil(left / 1000);
+    const timerEl = $("[data-timer]");
+    timerEl.textContent = `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
+    timerEl.classList.toggle("is-urgent", seconds <= 60);
+    if (left <= 0) {
+      window.clearInterval(timer);
+      showError(text.timeUp);
+      finish();
+    }
+  }
+
+  buttons.submit.dataset.label = buttons.submit.textContent;
+  buttons.prev.addEventListener("click", () => {
+    index = Math.max(0, index - 1);
+    render();
+  });
+  buttons.next.addEventListener("click", async () => {
+    if (!state.practice) await save(current());
+    index = Math.min(state.questions.length - 1, index + 1);
+    render();
+  });
+  buttons.confirm.addEventListener("click", async () => {
+    buttons.confirm.disabled = true;
+    await save(current());
+    render();
+  });
+  buttons.submit.addEventListener("click", async () => {
+    if (!state.practice) {
+      await save(current());
+      const missing = state.questions.filter((q) => !answered(q)).length;
+      const question = missing ? `${text.confirmSubmit}（${missing} ${text.unanswered}）` : text.confirmSubmit;
+      if (!window.confirm(question)) return;
+    }
+    finish();
+  });
+
+  (async () => {
+    const { ok, data } = await call("GET", root.dataset.attemptUrl);
+    if (!ok) {
+      showError(data.detail || "网络异常，请刷新重试。");
+      return;
+    }
+    state = data;
+    offset = new Date(data.server_now).getTime() - Date.now();
+    if (state.status !== "open") {
+      window.location.assign(root.dataset.reviewUrl);
+      return;
+    }
+    const verdicts = results();
+    const firstOpen = state.questions.findIndex((q) =>
+      state.practice ? !verdicts[q.id] : !answered(q),
+    );
+    index = firstOpen === -1 ? state.questions.length - 1 : firstOpen;
+    if (state.ends_at) {
+      $("[data-timer]").hidden = false;
+      tick();
+      timer = window.setInterval(tick, 1000);
+    }
+    render();
+  })();
+}
+
+if (root) setup();

@@ -1,0 +1,219 @@
+"""
+Banks, questions and quizzes in the admin, scoped by the org tree: the city
+admin manages all, a unit admin the own unit's banks and the quizzes addressed
+to the own unit. Banks import and export Excel; quizzes show their statistics.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from backend.accounts import scope
+
+from . import excel, statistics
+from .api import xlsx_download
+from .models import Question, QuestionBank, Quiz, QuizQuestion
+
+
+class BankImportForm(forms.Form):
+    file = forms.FileField(label=_("Question sheet (.xlsx)"))
+
+
+@admin.register(QuestionBank)
+class QuestionBankAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit", "question_count", "excel_links"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return scope.banks_manageable_by(request.user).annotate(n=Count("questions"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":
+            kwargs["queryset"] = scope.units_manageable_by(request.user)
+            kwargs["required"] = not scope.is_city_admin(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("questions"), ordering="n")
+    def question_count(self, obj):
+        return obj.n
+
+    @admin.display(description=_("Excel"))
+    def excel_links(self, obj):
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:quizzes_questionbank_import", args=[obj.pk]),
+            _("Import"),
+            reverse("api:bank-export", args=[obj.pk]),
+            _("Export"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/import/",
+                self.admin_site.admin_view(self.import_view),
+                name="quizzes_questionbank_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request, pk: int):
+        bank = get_object_or_404(scope.banks_manageable_by(request.user), pk=pk)
+        report = refused = None
+        form = BankImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = excel.questions_import_xlsx(
+                    bank=bank, data=form.cleaned_data["file"].read()
+                )
+            except excel.ImportRefused as exc:
+                refused = str(exc)
+            else:
+                if report.ok:
+                    messages.success(
+                        request, _("Imported %(n)d questions.") % {"n": report.created}
+                    )
+                    return redirect("admin:quizzes_questionbank_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import questions into %(bank)s") % {"bank": bank.name},
+            "opts": self.model._meta,
+            "bank": bank,
+            "form": form,
+            "report": report,
+            "refused": refused,
+            "template_url": reverse("api:bank-template"),
+        }
+        return TemplateResponse(request, "admin/quizzes/questionbank/import.html", context)
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["short_stem", "kind", "category", "difficulty", "bank", "is_active"]
+    list_filter = ["kind", "category", "difficulty", "is_active", "bank"]
+    search_fields = ["stem", "explanation", "source"]
+    list_select_related = ["bank"]
+    fields = [
+        "bank",
+        "kind",
+        "stem",
+        "options",
+        "answer",
+        "explanation",
+        "difficulty",
+        "category",
+        "tags",
+        "source",
+        "is_active",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).filter(bank__in=scope.banks_manageable_by(request.user))
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "bank":
+            kwargs["queryset"] = scope.banks_manageable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        from .scoring import normalise_stem
+
+        obj.stem_key = normalise_stem(obj.stem)[:500]
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("stem"))
+    def short_stem(self, obj):
+        return obj.stem[:50]
+
+
+class QuizQuestionInline(admin.TabularInline):
+    model = QuizQuestion
+    extra = 0
+    raw_id_fields = ["question"]
+    fields = ["position", "question", "points"]
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    inlines = [QuizQuestionInline]
+    list_display = ["title", "status", "time_limit_minutes", "opens_at", "closes_at", "stats_link"]
+    list_filter = ["status"]
+    search_fields = ["title"]
+    filter_horizontal = ["banks"]
+    fieldsets = [
+        (None, {"fields": ["title", "description", "status"]}),
+        (_("Paper"), {"fields": ["banks", "rules", "shuffle_questions", "shuffle_options"]}),
+        (
+            _("Rules of taking"),
+            {
+                "fields": [
+                    "time_limit_minutes",
+                    "max_attempts",
+                    "opens_at",
+                    "closes_at",
+                    "pass_percent",
+                    "pass_points",
+                ]
+            },
+        ),
+        (_("Audience"), {"fields": ["audience_unit", "audience_branch"]}),
+    ]
+
+    def get_queryset(self, request):
+        return scope.quizzes_manageable_by(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "audience_unit":
+            kwargs["queryset"] = scope.units_manageable_by(request.user)
+        if db_field.name == "audience_branch":
+            kwargs["queryset"] = scope.branches_manageable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "banks":
+            kwargs["queryset"] = scope.banks_usable_by(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("statistics"))
+    def stats_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:quizzes_quiz_statistics", args=[obj.pk]),
+            _("View"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/statistics/",
+                self.admin_site.admin_view(self.statistics_view),
+                name="quizzes_quiz_statistics",
+            ),
+            *super().get_urls(),
+        ]
+
+    def statistics_view(self, request, pk: int):
+        quiz = get_object_or_404(scope.quizzes_manageable_by(request.user), pk=pk)
+        report = statistics.quiz_statistics(quiz=quiz)
+        if request.GET.get("format") == "xlsx":
+            return xlsx_download(statistics.statistics_xlsx(report), f"{quiz.title}-统计.xlsx")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Statistics: %(quiz)s") % {"quiz": quiz.title},
+            "opts": self.model._meta,
+            "report": report,
+            "flag_labels": statistics.FLAG_LABELS,
+        }
+        return TemplateResponse(request, "admin/quizzes/quiz/statistics.html", context)

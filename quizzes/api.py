@@ -1,0 +1,311 @@
+"""The quiz and practice API (PROTOCOL.md: /api/v1/quizzes/…, /api/v1/attempts/…)."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from backend.accounts import scope
+from backend.common.api import ErrorSerializer, XlsxRenderer
+from backend.common.xlsx import XLSX_CONTENT_TYPE
+
+from . import excel, presenters, selectors, services, statistics
+from .models import QuestionBank
+from .serializers import (
+    AnswerSerializer,
+    AttemptSerializer,
+    CategorySerializer,
+    ImportResultSerializer,
+    MistakeSerializer,
+    QuizSerializer,
+    SavedAnswerSerializer,
+    SpecialPracticeSerializer,
+    SubmitSerializer,
+)
+
+STATUS_FOR_CODE = {
+    "not_found": status.HTTP_404_NOT_FOUND,
+    "not_open": status.HTTP_403_FORBIDDEN,
+    "invalid": status.HTTP_400_BAD_REQUEST,
+}
+
+
+class QuizRefused(APIException):
+    """A ``services.QuizError`` as an API error: ``{detail, code}``."""
+
+    def __init__(self, error: services.QuizError):
+        self.status_code = STATUS_FOR_CODE.get(error.code, status.HTTP_409_CONFLICT)
+        super().__init__(detail=str(error), code=error.code)
+
+
+def refuse(error: services.QuizError):
+    raise QuizRefused(error) from None
+
+
+def attempt_response(attempt, status_code=status.HTTP_200_OK) -> Response:
+    attempt = selectors.attempt_for_member(member=attempt.member, pk=attempt.pk)
+    return Response(
+        AttemptSerializer(presenters.attempt_payload(attempt, attempt.loaded_items)).data,
+        status=status_code,
+    )
+
+
+class QuizListView(generics.ListAPIView):
+    """Published quizzes the caller may take now."""
+
+    serializer_class = QuizSerializer
+
+    def get_queryset(self):
+        return selectors.quizzes_for_member(member=self.request.user)
+
+
+class QuizAttemptView(APIView):
+    """Start an attempt (or get back the one in progress): questions without answers,
+    and ``ends_at`` in server time."""
+
+    @extend_schema(
+        request=None,
+        responses={201: AttemptSerializer, 403: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request, pk: int):
+        quiz = get_object_or_404(selectors.quizzes_for_member(member=request.user), pk=pk)
+        try:
+            attempt = services.attempt_start(member=request.user, quiz=quiz)
+        except services.QuizError as error:
+            refuse(error)
+        return attempt_response(attempt, status.HTTP_201_CREATED)
+
+
+class AttemptDetailView(APIView):
+    """The attempt as it stands: questions, saved answers, and results where final."""
+
+    @extend_schema(responses={200: AttemptSerializer, 404: ErrorSerializer})
+    def get(self, request, pk: int):
+        attempt = selectors.attempt_for_member(member=request.user, pk=pk)
+        return Response(
+            AttemptSerializer(presenters.attempt_payload(attempt, attempt.loaded_items)).data
+        )
+
+
+class AnswerView(APIView):
+    """Save one answer (autosave, idempotent). 409 once the attempt is closed or the
+    deadline has passed (``code``: ``closed``/``late``); in practice the reply
+    carries the verdict."""
+
+    @extend_schema(
+        request=AnswerSerializer,
+        responses={200: SavedAnswerSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def put(self, request, pk: int, question_id: int):
+        data = AnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            item = services.answer_save(
+                attempt_id=pk,
+                member=request.user,
+                question_id=question_id,
+                data=data.validated_data,
+            )
+        except services.QuizError as error:
+            refuse(error)
+        payload = {
+            "question": item.question_id,
+            "saved": True,
+            "saved_at": item.saved_at,
+            "attempt_status": item.attempt.status,
+        }
+        if item.attempt.is_practice:
+            payload["result"] = presenters.result_payload(item)
+        return Response(SavedAnswerSerializer(payload).data)
+
+
+class SubmitView(APIView):
+    """Submit and grade; 409 when already submitted (of two submits, one wins)."""
+
+    @extend_schema(request=None, responses={200: SubmitSerializer, 409: ErrorSerializer})
+    def post(self, request, pk: int):
+        try:
+            services.attempt_submit(attempt_id=pk, member=request.user)
+        except services.QuizError as error:
+            refuse(error)
+        attempt = selectors.attempt_for_member(member=request.user, pk=pk)
+        return Response(
+            SubmitSerializer(presenters.submit_payload(attempt, attempt.loaded_items)).data
+        )
+
+
+class DailyPracticeView(APIView):
+    """Today's practice (每日答题): five questions, the same all day."""
+
+    @extend_schema(request=None, responses={200: AttemptSerializer, 409: ErrorSerializer})
+    def post(self, request):
+        try:
+            attempt = services.daily_practice_start(member=request.user)
+        except services.QuizError as error:
+            refuse(error)
+        return attempt_response(attempt)
+
+
+class SpecialPracticeView(APIView):
+    """Practice one category (专项练习)."""
+
+    @extend_schema(
+        request=SpecialPracticeSerializer,
+        responses={201: AttemptSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request):
+        data = SpecialPracticeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            attempt = services.special_practice_start(
+                member=request.user, category=data.validated_data["category"]
+            )
+        except services.QuizError as error:
+            refuse(error)
+        return attempt_response(attempt, status.HTTP_201_CREATED)
+
+
+class MistakesPracticeView(APIView):
+    """Practise the open mistakes of the notebook (错题本)."""
+
+    @extend_schema(request=None, responses={201: AttemptSerializer, 409: ErrorSerializer})
+    def post(self, request):
+        try:
+            attempt = services.mistakes_practice_start(member=request.user)
+        except services.QuizError as error:
+            refuse(error)
+        return attempt_response(attempt, status.HTTP_201_CREATED)
+
+
+class CategoryListView(APIView):
+    @extend_schema(responses=CategorySerializer(many=True))
+    def get(self, request):
+        return Response(
+            CategorySerializer(selectors.practice_categories(member=request.user), many=True).data
+        )
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("all", OpenApiTypes.BOOL, description="include resolved ones")]
+)
+class MistakeListView(generics.ListAPIView):
+    """My mistakes notebook: open mistakes (with the answer and explanation)."""
+
+    serializer_class = MistakeSerializer
+
+    def get_queryset(self):
+        return selectors.mistakes_for_member(
+            member=self.request.user,
+            include_resolved=self.request.query_params.get("all") in ("1", "true"),
+        )
+
+
+# --- banks (admins) ---
+
+
+def _manageable_bank(request, pk: int) -> QuestionBank:
+    if not scope.banks_manageable_by(request.user).exists():
+        raise PermissionDenied(_("Only admins manage question banks."))
+    return get_object_or_404(scope.banks_manageable_by(request.user), pk=pk)
+
+
+UPLOAD_SCHEMA = {
+    "type": "object",
+    "properties": {"file": {"type": "string", "format": "binary"}},
+    "required": ["file"],
+}
+
+
+class BankImportView(APIView):
+    """Import an .xlsx into a bank: all rows or none; 400 with a row-by-row report."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": UPLOAD_SCHEMA},
+        responses={200: ImportResultSerializer, 400: ImportResultSerializer, 403: ErrorSerializer},
+    )
+    def post(self, request, pk: int):
+        bank = _manageable_bank(request, pk)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": [_("Attach the .xlsx file as “file”.")]})
+        if upload.size > excel.MAX_BYTES:
+            raise ValidationError({"detail": _("The file is larger than 5 MB.")})
+        try:
+            report = excel.questions_import_xlsx(bank=bank, data=upload.read())
+        except excel.ImportRefused as exc:
+            raise ValidationError({"detail": str(exc)}) from None
+        errors = [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors]
+        if not report.ok:
+            return Response(
+                {
+                    "detail": _("Nothing was imported: %(n)d problem(s).") % {"n": len(errors)},
+                    "created": 0,
+                    "errors": errors,
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(
+            {
+                "detail": _("Imported %(n)d questions.") % {"n": report.created},
+                "created": report.created,
+                "errors": [],
+            }
+        )
+
+
+def xlsx_download(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    return response
+
+
+class BankExportView(APIView):
+    """The bank as .xlsx, in the import format."""
+
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, XlsxRenderer]
+
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        bank = _manageable_bank(request, pk)
+        return xlsx_download(excel.bank_export_xlsx(bank=bank), f"{bank.name}.xlsx")
+
+
+class BankTemplateView(APIView):
+    """The import template: the header and an example row per kind."""
+
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, XlsxRenderer]
+
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    def get(self, request):
+        if not scope.banks_manageable_by(request.user).exists():
+            raise PermissionDenied(_("Only admins manage question banks."))
+        return xlsx_download(excel.template_xlsx(), "题库导入模板.xlsx")
+
+
+class QuizStatisticsView(APIView):
+    """Per question facility and discrimination, score distribution (admins)."""
+
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, XlsxRenderer]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "xlsx"])],
+        responses={200: OpenApiTypes.OBJECT, 403: ErrorSerializer, 404: ErrorSerializer},
+    )
+    def get(self, request, pk: int):
+        quiz = get_object_or_404(scope.quizzes_manageable_by(request.user), pk=pk)
+        report = statistics.quiz_statistics(quiz=quiz)
+        if request.accepted_renderer.format == XlsxRenderer.format:
+            return xlsx_download(statistics.statistics_xlsx(report), f"{quiz.title}-统计.xlsx")
+        return Response(statistics.as_dict(report))

@@ -1,0 +1,67 @@
+"""Reads for quizzes and practice."""
+
+from datetime import datetime
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from backend.accounts import scope
+from backend.accounts.models import User
+
+from .models import Attempt, AttemptStatus, Mistake, Question, Quiz, QuizStatus
+
+
+def quizzes_for_member(*, member: User, now: datetime | None = None) -> QuerySet[Quiz]:
+    """Published quizzes addressed to the member and open now, with the member's
+    attempt count."""
+    now = now or timezone.now()
+    mine = (
+        Attempt.objects.filter(quiz=OuterRef("pk"), member=member)
+        .order_by()
+        .values("quiz")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        scope.quizzes_open_to(member)
+        .filter(status=QuizStatus.PUBLISHED)
+        .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
+        .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+        .annotate(attempts_used=Coalesce(Subquery(mine), 0))
+        .order_by("closes_at", "-created_at")
+    )
+
+
+def attempt_for_member(*, member: User, pk: int) -> Attempt:
+    """The member's own attempt, with its questions loaded (two queries)."""
+    attempt = get_object_or_404(Attempt.objects.select_related("quiz").filter(member=member), pk=pk)
+    attempt.loaded_items = list(attempt.items.select_related("question").order_by("position"))
+    return attempt
+
+
+def practice_categories(*, member: User) -> list[dict]:
+    rows = (
+        Question.objects.filter(bank__in=scope.banks_usable_by(member), is_active=True)
+        .values("category")
+        .annotate(count=Count("pk"))
+        .order_by("category")
+    )
+    return [{"name": row["category"], "count": row["count"]} for row in rows]
+
+
+def mistakes_for_member(*, member: User, include_resolved: bool = False) -> QuerySet[Mistake]:
+    mistakes = Mistake.objects.filter(member=member).select_related("question")
+    if not include_resolved:
+        mistakes = mistakes.filter(resolved_at__isnull=True)
+    return mistakes.order_by("-last_wrong_at")
+
+
+def attempts_of_member(*, member: User) -> QuerySet[Attempt]:
+    return (
+        Attempt.objects.filter(member=member)
+        .exclude(status=AttemptStatus.OPEN, deadline__isnull=True, finished_at__isnull=True)
+        .select_related("quiz")
+        .order_by("-started_at")
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "quizzes"
+
+urlpatterns = [
+    path("practice/", views.practice_hub, name="hub"),
+    path("practice/daily/", views.daily_start, name="daily"),
+    path("practice/special/", views.special_start, name="special"),
+    path("practice/mistakes/", views.mistakes_start, name="mistakes_practice"),
+    path("quizzes/<int:pk>/start/", views.quiz_start, name="start"),
+    path("attempts/<int:pk>/", views.attempt_page, name="attempt"),
+    path("attempts/<int:pk>/review/", views.review_page, name="review"),
+    path("me/results/", views.my_results, name="results"),
+    path("me/mistakes/", views.my_mistakes, name="mistakes"),
+]
