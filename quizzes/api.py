@@ -14,7 +14,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from backend.accounts import scope
-from backend.common.api import ErrorSerializer, XlsxRenderer
+from backend.common.api import ErrorSerializer, XlsxRenderer, query_bool
 from backend.common.xlsx import XLSX_CONTENT_TYPE
 
 from . import excel, presenters, selectors, services, statistics
@@ -204,7 +204,7 @@ class MistakeListView(generics.ListAPIView):
     def get_queryset(self):
         return selectors.mistakes_for_member(
             member=self.request.user,
-            include_resolved=self.request.query_params.get("all") in ("1", "true"),
+            include_resolved=query_bool(self.request, "all"),
         )
 
 
@@ -212,7 +212,7 @@ class MistakeListView(generics.ListAPIView):
 
 
 def _manageable_bank(request, pk: int) -> QuestionBank:
-    if not scope.banks_manageable_by(request.user).exists():
+    if not scope.can_manage_banks(request.user):
         raise PermissionDenied(_("Only admins manage question banks."))
     return get_object_or_404(scope.banks_manageable_by(request.user), pk=pk)
 
@@ -289,7 +289,7 @@ class BankTemplateView(APIView):
 
     @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
     def get(self, request):
-        if not scope.banks_manageable_by(request.user).exists():
+        if not scope.can_manage_banks(request.user):
             raise PermissionDenied(_("Only admins manage question banks."))
         return xlsx_download(excel.template_xlsx(), "题库导入模板.xlsx")
 

@@ -17,13 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from backend.common.xlsx import (
-    SpreadsheetRefused,
-    cell_text,
-    open_workbook,
-    safe_cell,
-    workbook_bytes,
-)
+from backend.common.xlsx import SpreadsheetRefused, read_sheet, safe_cell, workbook_bytes
 
 from . import scoring
 from .models import Question, QuestionBank, QuestionKind
@@ -226,15 +220,11 @@ def questions_import_xlsx(*, bank: QuestionBank, data: bytes) -> ImportReport:
     error on that row.
     """
     try:
-        workbook = open_workbook(data, max_bytes=MAX_BYTES)
+        header, body = read_sheet(data, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
     except SpreadsheetRefused as exc:
         raise ImportRefused(str(exc)) from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [cell_text(value) for value in (next(rows, None) or [])]
     missing = [title for title in HEADER if title not in header and title != "启用"]
     if missing:
-        workbook.close()
         raise ImportRefused(
             _("The header row lacks the column(s): %(columns)s. Download the template.")
             % {"columns": "、".join(missing)}
@@ -245,13 +235,7 @@ def questions_import_xlsx(*, bank: QuestionBank, data: bytes) -> ImportReport:
     existing = set(bank.questions.values_list("stem_key", flat=True))
     seen: dict[str, int] = {}
     questions: list[Question] = []
-    for number, values in enumerate(rows, start=2):
-        texts = [cell_text(value) for value in values]
-        if not any(texts):
-            continue
-        if number - 1 > MAX_ROWS:
-            workbook.close()
-            raise ImportRefused(_("More than %(n)d rows; split the sheet.") % {"n": MAX_ROWS})
+    for number, texts in body:
         error.row = number
         cells = {
             title: (texts[position] if position < len(texts) else "")
@@ -269,7 +253,6 @@ def questions_import_xlsx(*, bank: QuestionBank, data: bytes) -> ImportReport:
         else:
             seen[key] = number
             questions.append(Question(bank=bank, **fields))
-    workbook.close()
     if report.errors:
         return report
     if not questions:

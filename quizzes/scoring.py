@@ -26,8 +26,9 @@ _PUNCTUATION_AT_ENDS = "。．.，,；;：:！!？?、"
 def normalise_text(value: str) -> str:
     """Full-width → half-width (NFKC), no whitespace, case-folded, end punctuation dropped."""
     value = unicodedata.normalize("NFKC", value or "")
-    value = _SPACES.sub("", value).casefold()
-    return value.strip(_PUNCTUATION_AT_ENDS)
+    value = _SPACES.sub("", value).casefold().strip(_PUNCTUATION_AT_ENDS)
+    # casefolding and dropping spaces can leave a decomposed sequence behind
+    return unicodedata.normalize("NFKC", value)
 
 
 def normalise_stem(stem: str) -> str:

@@ -85,3 +85,61 @@ def make_lecture(
                 reading_list=reading_list, title=item_title, required=required, position=position
             )
     return lecture
+
+
+def make_bank(name: str | None = None, unit=None):
+    from quizzes.models import QuestionBank
+
+    return QuestionBank.objects.create(name=name or f"题库{next(_seq)}", unit=unit)
+
+
+def make_question(
+    bank, kind: str = "single", *, category: str = "党章党规", difficulty: int = 2, **extra
+):
+    """A valid question of ``kind``; the correct single answer is always "B"."""
+    from quizzes.models import Question
+    from quizzes.scoring import normalise_stem
+
+    n = next(_seq)
+    defaults = {
+        "single": {
+            "stem": f"第{n}题 单选（　）。",
+            "options": ["甲", "乙", "丙", "丁"],
+            "answer": ["B"],
+        },
+        "multiple": {
+            "stem": f"第{n}题 多选（　）。",
+            "options": ["甲", "乙", "丙", "丁"],
+            "answer": ["A", "C"],
+        },
+        "truefalse": {"stem": f"第{n}题 判断。", "options": [], "answer": [True]},
+        "fill": {"stem": f"第{n}题 党员年满（　）岁。", "options": [], "answer": [["十八", "18"]]},
+    }[kind]
+    fields = {**defaults, **extra}
+    fields.setdefault("explanation", f"解析{n}")
+    return Question.objects.create(
+        bank=bank,
+        kind=kind,
+        stem_key=normalise_stem(fields["stem"]),
+        difficulty=difficulty,
+        category=category,
+        **fields,
+    )
+
+
+def make_quiz(questions=(), *, rules=None, banks=(), **extra):
+    """A published quiz of fixed ``questions`` (1 point each) or drawn by ``rules``."""
+    from quizzes.models import Quiz, QuizQuestion
+
+    quiz = Quiz.objects.create(
+        title=extra.pop("title", f"测试{next(_seq)}"),
+        rules=rules or [],
+        status="published",
+        shuffle_options=extra.pop("shuffle_options", False),
+        **extra,
+    )
+    quiz.banks.set(banks or {q.bank for q in questions})
+    QuizQuestion.objects.bulk_create(
+        QuizQuestion(quiz=quiz, question=q, position=i, points=1) for i, q in enumerate(questions)
+    )
+    return quiz

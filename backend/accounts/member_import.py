@@ -19,7 +19,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from backend.common.xlsx import SpreadsheetRefused, cell_text, open_workbook, workbook_bytes
+from backend.common.xlsx import SpreadsheetRefused, read_sheet, workbook_bytes
 
 from . import scope
 from .models import BRANCH_ROLES, Role, User
@@ -84,17 +84,18 @@ class ImportRefused(Exception):
 
 def _read_rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
     try:
-        workbook = open_workbook(data, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES)
+        header, body = read_sheet(
+            data,
+            max_bytes=settings.MEMBER_IMPORT_MAX_BYTES,
+            max_rows=settings.MEMBER_IMPORT_MAX_ROWS,
+        )
     except SpreadsheetRefused as exc:
         raise ImportRefused(str(exc)) from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
+    if not header:
         raise ImportRefused(_("The sheet is empty."))
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
-        key = HEADERS.get(cell_text(title).lower())
+        key = HEADERS.get(title.lower())
         if key and key not in columns:
             columns[key] = index
     missing = [COLUMN_TITLES[name] for name in REQUIRED if name not in columns]
@@ -104,16 +105,6 @@ def _read_rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]
         raise ImportRefused(
             _("The header row lacks the column(s): %(columns)s.") % {"columns": "、".join(missing)}
         )
-    body = []
-    for number, values in enumerate(rows, start=2):
-        texts = [cell_text(v) for v in values]
-        if any(texts):
-            body.append((number, texts))
-        if len(body) > settings.MEMBER_IMPORT_MAX_ROWS:
-            raise ImportRefused(
-                _("More than %(n)d rows; split the sheet.") % {"n": settings.MEMBER_IMPORT_MAX_ROWS}
-            )
-    workbook.close()
     if not body:
         raise ImportRefused(_("The sheet has a header but no rows."))
     return columns, body

@@ -219,6 +219,12 @@ def banks_usable_by(user: UserLike):
     return QuestionBank.objects.filter(Q(unit__isnull=True) | Q(unit_id=user.unit_id))
 
 
+def can_manage_banks(user: UserLike) -> bool:
+    return is_city_admin(user) or bool(
+        user.is_active and getattr(user, "role", None) == Role.UNIT_ADMIN
+    )
+
+
 def banks_manageable_by(user: UserLike):
     from quizzes.models import QuestionBank
 

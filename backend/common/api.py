@@ -1,6 +1,7 @@
 """API plumbing shared by every app: the error format."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
@@ -68,3 +69,13 @@ def _first_message(data) -> str:
                 return message
         return ""
     return str(data)
+
+
+def query_bool(request, name: str, default: bool = False) -> bool:
+    """A boolean query parameter (true/false/1/0); 400 for anything else."""
+    values = request.query_params.getlist(name)
+    if not values:
+        return default
+    if len(values) > 1 or values[0].lower() not in {"true", "false", "1", "0"}:
+        raise ValidationError({name: [_("Use true or false.")]})
+    return values[0].lower() in {"true", "1"}

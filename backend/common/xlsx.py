@@ -66,3 +66,33 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def read_sheet(
+    data: bytes, *, max_bytes: int, max_rows: int
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The first sheet as text: (header, [(row number, cells)…]) without empty rows.
+    Every parsing failure, also one met while streaming the rows (an XML entity,
+    a broken part), becomes ``SpreadsheetRefused``."""
+    workbook = open_workbook(data, max_bytes=max_bytes)
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [cell_text(value) for value in (next(rows, None) or [])]
+        body = []
+        for number, values in enumerate(rows, start=2):
+            texts = [cell_text(value) for value in values]
+            if any(texts):
+                body.append((number, texts))
+            if len(body) > max_rows:
+                raise SpreadsheetRefused(
+                    _("More than %(n)d rows; split the sheet.") % {"n": max_rows}
+                )
+    except SpreadsheetRefused:
+        raise
+    except Exception:  # a part that fails to parse mid-way means the same to the user
+        raise SpreadsheetRefused(
+            _("This is not a readable .xlsx file. Save it from Excel or WPS as .xlsx.")
+        ) from None
+    finally:
+        workbook.close()
+    return header, body
