@@ -313,8 +313,13 @@ def _sheet(rows: list[list]) -> bytes:
     return workbook_bytes(workbook)
 
 
+def questions_xlsx(questions) -> bytes:
+    """``questions`` (saved or not) as a sheet in the import format."""
+    return _sheet([_row(question) for question in questions])
+
+
 def bank_export_xlsx(*, bank: QuestionBank) -> bytes:
-    return _sheet([_row(question) for question in bank.questions.order_by("id")])
+    return questions_xlsx(bank.questions.order_by("id"))
 
 
 def template_xlsx() -> bytes:

@@ -71,3 +71,18 @@ def test_demo_lectures(_media_in_tmp):
     call_command("seed_demo", password="pw-123456")
     assert (Lecture.objects.count(), LectureProgress.objects.count()) == counts
     assert sum(lecture.attachments.count() for lecture in Lecture.objects.all()) == 12
+    # the question bank, imported through the real importer, and the quizzes
+    from quizzes.management.commands.build_question_bank import questions_from_json
+    from quizzes.models import Attempt, Mistake, Question, Quiz
+
+    bank = Question.objects.all()
+    assert bank.count() >= 200 and bank.count() == len(questions_from_json())
+    assert set(bank.values_list("kind", flat=True)) == {"single", "multiple", "truefalse", "fill"}
+    assert not bank.filter(explanation="").exists()
+    expected = {q.stem for q in questions_from_json()}
+    assert set(bank.values_list("stem", flat=True)) == expected  # the .xlsx matches its source
+    quizzes = Quiz.objects.filter(status="published")
+    assert quizzes.count() == 2
+    assert quizzes.exclude(rules=[]).count() == 1 and quizzes.filter(rules=[]).count() == 1
+    assert Attempt.objects.filter(quiz__isnull=False, status="submitted").count() >= 20
+    assert Mistake.objects.exists()

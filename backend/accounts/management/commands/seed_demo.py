@@ -20,6 +20,7 @@ from django.utils import timezone
 from backend.accounts.models import Branch, Role, Unit, User
 from backend.points.services import points_award
 from courses.demo import seed_lectures
+from quizzes.demo import seed_quizzes
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "demo_city.json"
 
@@ -36,13 +37,16 @@ class Command(BaseCommand):
             branches = seed_org(data)
             users = seed_accounts(data, branches, password_hash=make_password(password))
         seed_points(users)
+        members = [u for u in users if u.branch_id]
         with transaction.atomic():
-            lectures = seed_lectures(members=[u for u in users if u.branch_id])
+            lectures = seed_lectures(members=members)
+        with transaction.atomic():
+            quizzes = seed_quizzes(members=members)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo city ready: {Unit.objects.count()} units, "
                 f"{Branch.objects.count()} branches, {len(users)} demo accounts, "
-                f"{len(lectures)} monthly lectures."
+                f"{len(lectures)} monthly lectures, {len(quizzes)} published quizzes."
             )
         )
 
