@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts import scope
 
-from . import excel, statistics
+from . import excel, scoring, statistics
 from .api import xlsx_download
 from .models import Question, QuestionBank, Quiz, QuizQuestion
 
@@ -92,25 +92,69 @@ class QuestionBankAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/quizzes/questionbank/import.html", context)
 
 
+class QuestionForm(forms.ModelForm):
+    """Checks the JSON fields against the formats of ``quizzes.scoring``."""
+
+    class Meta:
+        model = Question
+        fields = [
+            "bank",
+            "kind",
+            "stem",
+            "options",
+            "answer",
+            "explanation",
+            "difficulty",
+            "category",
+            "tags",
+            "source",
+            "is_active",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, options, answer = cleaned.get("kind"), cleaned.get("options"), cleaned.get("answer")
+        stem = cleaned.get("stem") or ""
+        if kind is None or answer is None:
+            return cleaned
+        if not isinstance(options, list) or not all(isinstance(o, str) and o for o in options):
+            raise forms.ValidationError(
+                {"options": _('A list of option texts, e.g. ["甲", "乙"].')}
+            )
+        keys = [chr(ord("A") + i) for i in range(len(options))]
+        problem = None
+        if kind in ("single", "multiple"):
+            if not isinstance(answer, list) or not answer or any(k not in keys for k in answer):
+                problem = _('A list of option letters, e.g. ["B"].')
+            elif kind == "single" and len(answer) != 1:
+                problem = _("A single-choice question has exactly one answer.")
+            elif kind == "multiple" and len(set(answer)) < 2:
+                problem = _("A multiple-choice question has at least two answers.")
+        elif kind == "truefalse":
+            if answer not in ([True], [False]):
+                problem = _("[true] or [false].")
+        elif (
+            not isinstance(answer, list)
+            or len(answer) != scoring.blank_count(stem)
+            or not all(
+                isinstance(v, list) and v and all(isinstance(x, str) for x in v) for v in answer
+            )
+        ):
+            problem = _(
+                'One list of accepted answers per blank （　） in the stem, e.g. [["十八", "18"]].'
+            )
+        if problem:
+            raise forms.ValidationError({"answer": problem})
+        return cleaned
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionForm
     list_display = ["short_stem", "kind", "category", "difficulty", "bank", "is_active"]
     list_filter = ["kind", "category", "difficulty", "is_active", "bank"]
     search_fields = ["stem", "explanation", "source"]
     list_select_related = ["bank"]
-    fields = [
-        "bank",
-        "kind",
-        "stem",
-        "options",
-        "answer",
-        "explanation",
-        "difficulty",
-        "category",
-        "tags",
-        "source",
-        "is_active",
-    ]
 
     def get_queryset(self, request):
         return (
@@ -123,9 +167,7 @@ class QuestionAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        from .scoring import normalise_stem
-
-        obj.stem_key = normalise_stem(obj.stem)[:500]
+        obj.stem_key = scoring.normalise_stem(obj.stem)[:500]
         super().save_model(request, obj, form, change)
 
     @admin.display(description=_("stem"))

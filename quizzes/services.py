@@ -452,7 +452,7 @@ def attempts_close_overdue(*, now: datetime | None = None) -> int:
     for pk in overdue.values_list("pk", flat=True).iterator():
         with transaction.atomic():
             attempt = (
-                Attempt.objects.select_for_update()
+                Attempt.objects.select_for_update(of=("self",))
                 .filter(pk=pk, status=AttemptStatus.OPEN)
                 .select_related("quiz", "member")
                 .first()

@@ -234,3 +234,28 @@ def test_admin_import_page(org, client):
         f"/admin/quizzes/questionbank/{bank.pk}/import/", {"file": upload(sheet([row()]))}
     )
     assert response.status_code == 302 and bank.questions.count() == 1
+
+
+def test_admin_question_form_checks_the_answer_format(org, client):
+    bank = make_bank()
+    client.force_login(org.city_admin)
+    base = {
+        "bank": bank.pk,
+        "stem": "年满（　）岁可以申请入党。",
+        "options": "[]",
+        "explanation": "",
+        "difficulty": 2,
+        "category": "党章党规",
+        "tags": "[]",
+        "source": "",
+        "is_active": "on",
+    }
+    bad = client.post(
+        "/admin/quizzes/question/add/", {**base, "kind": "fill", "answer": '["十八"]'}
+    )
+    assert bad.status_code == 200 and "answer" in bad.context["adminform"].form.errors
+    good = client.post(
+        "/admin/quizzes/question/add/", {**base, "kind": "fill", "answer": '[["十八", "18"]]'}
+    )
+    assert good.status_code == 302
+    assert Question.objects.get().stem_key
