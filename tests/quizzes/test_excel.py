@@ -153,6 +153,18 @@ def test_zip_bomb_is_refused_with_bounded_memory():
     assert peak < 10 * 1024 * 1024
 
 
+def test_zip_bomb_through_the_api_is_400(org, api_as):
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" * (100 * 1024 * 1024))
+    bank = make_bank()
+    response = api_as(org.city_admin).post(
+        f"/api/v1/banks/{bank.pk}/import/", {"file": upload(bomb.getvalue())}, format="multipart"
+    )
+    assert response.status_code == 400 and "50 MB" in response.json()["detail"]
+    assert not Question.objects.exists()
+
+
 def test_xml_entities_are_refused():
     good = sheet([row()])
     source = zipfile.ZipFile(io.BytesIO(good))
