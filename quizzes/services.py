@@ -36,6 +36,8 @@ from .models import (
 
 DAILY_COUNT = 5
 PRACTICE_COUNT = 10
+#: An abandoned practice session is closed (and graded) after this long.
+PRACTICE_LIFETIME = timedelta(hours=24)
 
 
 class QuizError(Exception):
@@ -193,6 +195,12 @@ def attempt_start(*, member: User, quiz: Quiz, now: datetime | None = None) -> A
 # --- practice ---
 
 
+def _end_of_day(now: datetime) -> datetime:
+    """Today's practice is today's: it closes at local midnight."""
+    local = timezone.localtime(now)
+    return local.replace(hour=23, minute=59, second=59, microsecond=999999)
+
+
 def _practice_pool(member: User):
     return Question.objects.filter(bank__in=scope.banks_usable_by(member), is_active=True)
 
@@ -230,6 +238,7 @@ def daily_practice_start(*, member: User, now: datetime | None = None) -> Attemp
         rng=rng,
         now=now,
         day=day,
+        deadline=_end_of_day(now),
     )
 
 
@@ -257,6 +266,7 @@ def special_practice_start(*, member: User, category: str, now: datetime | None 
         rng=rng,
         now=now,
         category=category,
+        deadline=now + PRACTICE_LIFETIME,
     )
 
 
@@ -278,6 +288,7 @@ def mistakes_practice_start(*, member: User, now: datetime | None = None) -> Att
         seed=seed,
         rng=rng,
         now=now,
+        deadline=now + PRACTICE_LIFETIME,
     )
 
 

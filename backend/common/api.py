@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -79,3 +80,14 @@ def query_bool(request, name: str, default: bool = False) -> bool:
     if len(values) > 1 or values[0].lower() not in {"true", "false", "1", "0"}:
         raise ValidationError({name: [_("Use true or false.")]})
     return values[0].lower() in {"true", "1"}
+
+
+class Pagination(PageNumberPagination):
+    """Page numbers as documented: a ``page`` that is not a positive whole number
+    is a 400 (DRF would quietly read an empty one as page 1)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        values = request.query_params.getlist(self.page_query_param)
+        if values and (len(values) > 1 or not values[0].isdigit() or int(values[0]) < 1):
+            raise ValidationError({self.page_query_param: [_("A page is a whole number from 1.")]})
+        return super().paginate_queryset(queryset, request, view)

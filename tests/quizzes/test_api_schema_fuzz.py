@@ -42,6 +42,7 @@ def _world() -> str:
 @schema.parametrize()
 @settings(
     max_examples=15,
+    derandomize=True,  # the same cases every run: CI must not flake
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -150,3 +150,25 @@ def test_practice_api_and_mistakes_list(org, bank, api_as):
     assert {c["name"] for c in categories} == {"党章党规", "廉洁纪律"}
     special = client.post("/api/v1/practice/special/", {"category": "党章党规"}, format="json")
     assert special.status_code == 201
+
+
+def test_practice_closes_at_midnight_and_abandoned_sessions_are_closed(org, bank):
+    member = org.member_a1
+    evening = timezone.make_aware(timezone.datetime(2026, 3, 1, 23, 0))
+    attempt = services.daily_practice_start(member=member, now=evening)
+    assert timezone.localtime(attempt.deadline).strftime("%H:%M") == "23:59"
+    item = attempt.items.order_by("position").first()
+    with pytest.raises(services.QuizError) as late:
+        services.answer_save(
+            attempt_id=attempt.pk,
+            member=member,
+            question_id=item.question_id,
+            data={"choices": ["A"]},
+            now=evening + timedelta(hours=2),
+        )
+    assert late.value.code == "late"
+    special = services.special_practice_start(member=member, category="党章党规", now=evening)
+    assert services.attempts_close_overdue(now=evening + timedelta(days=2)) == 2
+    special.refresh_from_db()
+    assert special.status == "expired"
+    assert not Mistake.objects.filter(member=member).exists()  # unanswered is not a mistake

@@ -267,7 +267,7 @@ function setup() {
       state.practice ? !verdicts[q.id] : !answered(q),
     );
     index = firstOpen === -1 ? state.questions.length - 1 : firstOpen;
-    if (state.ends_at) {
+    if (state.ends_at && !state.practice) {
       $("[data-timer]").hidden = false;
       tick();
       timer = window.setInterval(tick, 1000);
