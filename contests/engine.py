@@ -1,0 +1,659 @@
+"""
+The live-contest engine: a pure, deterministic state machine.
+
+``apply(room, event)`` takes the room's state and one event (a player's join or
+answer, a host action, the clock reaching a deadline) and returns the new state
+and the messages to send. No I/O and no clock of its own: every event carries
+``now`` (server epoch milliseconds). The stores keep the state; the consumers
+only translate between sockets and events.
+
+Scores are never accumulated by hand: ``standings`` recomputes them from the
+stored answers, so voiding or rescoring a question, or recounting offline,
+always gives the same numbers.
+
+Phases: ``lobby`` → ``question`` → ``reveal`` → ``question`` … → ``finished``;
+``paused`` freezes a question's clock. Rounds are formats (``FORMATS``): classic
+(everyone answers; points for correctness and speed) and team (branches compete;
+a team's score is its members' mean × participation rate). More formats plug in
+by adding a ``Format`` (the on-stage rounds of the next issue).
+"""
+
+from __future__ import annotations
+
+import copy
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+LOBBY, QUESTION, REVEAL, PAUSED, FINISHED = "lobby", "question", "reveal", "paused", "finished"
+FULL_POINTS_WITHIN_MS = 500
+STREAK_STEP, STREAK_CAP = 100, 500
+TOP = 10
+
+
+# --- the room ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Question:
+    """One question as the engine needs it. ``key``: option keys for choice
+    questions, ``["true"]``/``["false"]`` for true/false, a list of accepted
+    variants per blank for fill-ins."""
+
+    id: int
+    kind: str
+    text: str
+    options: list[dict]  # [{"key": "A", "text": "…"}] as shown to players
+    key: list
+    points: int = 1000
+    duration_ms: int = 20_000
+
+
+@dataclass
+class Player:
+    id: str
+    name: str
+    team: str | None = None
+    joined_at: int = 0
+    kicked: bool = False
+    guest: bool = False
+
+
+@dataclass
+class Answer:
+    player: str
+    seq: int
+    response: dict
+    at: int  # server ms when accepted
+    elapsed_ms: int  # since the question opened, pauses excluded
+
+
+@dataclass
+class Room:
+    code: str
+    questions: list[Question]
+    format: str = "classic"
+    phase: str = LOBBY
+    seq: int = 0  # 1-based index of the current question; 0 in the lobby
+    opened_at: int | None = None
+    ends_at: int | None = None
+    paused_left_ms: int | None = None
+    locked: bool = False
+    players: dict[str, Player] = field(default_factory=dict)
+    answers: dict[str, Answer] = field(default_factory=dict)  # "seq:player" → Answer
+    voided: set[int] = field(default_factory=set)
+    rescored: dict[int, list] = field(default_factory=dict)  # seq → corrected key
+    version: int = 0
+
+    @property
+    def question(self) -> Question | None:
+        return self.questions[self.seq - 1] if 1 <= self.seq <= len(self.questions) else None
+
+    def key_for(self, seq: int) -> list:
+        return self.rescored.get(seq, self.questions[seq - 1].key)
+
+    def active_players(self) -> list[Player]:
+        return [p for p in self.players.values() if not p.kicked]
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    now: int
+
+
+@dataclass(frozen=True)
+class Join(Event):
+    player: str
+    name: str
+    team: str | None = None
+    guest: bool = False
+
+
+@dataclass(frozen=True)
+class SubmitAnswer(Event):
+    player: str
+    seq: int
+    response: dict
+
+
+@dataclass(frozen=True)
+class Start(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class Next(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class Close(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class Tick(Event):
+    """The clock: closes the question once ``now`` is past ``ends_at``."""
+
+
+@dataclass(frozen=True)
+class Pause(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class Resume(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class End(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class Kick(Event):
+    player: str
+
+
+@dataclass(frozen=True)
+class Lock(Event):
+    locked: bool = True
+
+
+@dataclass(frozen=True)
+class Void(Event):
+    seq: int
+
+
+@dataclass(frozen=True)
+class Rescore(Event):
+    seq: int
+    key: list
+
+
+# --- messages ----------------------------------------------------------------------------------
+
+ALL, PLAYERS, SCREEN, HOST = "all", "players", "screen", "host"
+
+
+@dataclass(frozen=True)
+class Out:
+    """A message and who gets it: ``ALL``, ``PLAYERS``, ``SCREEN``, ``HOST``, or
+    one player's id (``to_player``)."""
+
+    to: str
+    message: dict
+    to_player: str | None = None
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    value = unicodedata.normalize("NFKC", text or "")
+    return "".join(value.split()).casefold().strip("。．.，,；;")
+
+
+def is_correct(question: Question, key: list, response: dict) -> bool:
+    if question.kind == "fill":
+        blanks = response.get("blanks") or ([response["text"]] if "text" in response else [])
+        return len(blanks) == len(key) and all(
+            normalise(given) in {normalise(v) for v in variants}
+            for given, variants in zip(blanks, key, strict=False)
+        )
+    chosen = response.get("choices") or []
+    return len(chosen) == len(set(chosen)) and sorted(chosen) == sorted(key)
+
+
+def speed_points(points: int, elapsed_ms: int, duration_ms: int) -> int:
+    """P × (1 − (t/T)/2); the full P within the first half second."""
+    if elapsed_ms <= FULL_POINTS_WITHIN_MS:
+        return points
+    share = min(1.0, max(0.0, elapsed_ms / duration_ms))
+    return round(points * (1 - share / 2))
+
+
+@dataclass
+class Standing:
+    player: str
+    name: str
+    team: str | None
+    score: int = 0
+    correct: int = 0
+    answered: int = 0
+    streak: int = 0
+    rank: int = 0
+    last_points: int = 0
+    last_correct: bool | None = None
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
+
+
+def standings(room: Room, upto: int | None = None) -> dict[str, Standing]:
+    """Every player's score, recomputed from the stored answers of the revealed
+    questions (all questions up to ``upto``), in question order: correctness and
+    speed points plus the streak bonus (+100 for each consecutive right answer
+    after the first, at most +500). Voided questions count for nobody."""
+    last = room.seq if upto is None else upto
+    table = {p.id: Standing(player=p.id, name=p.name, team=p.team) for p in room.active_players()}
+    for seq in range(1, last + 1):
+        if seq in room.voided:
+            continue
+        question = room.questions[seq - 1]
+        key = room.key_for(seq)
+        for standing in table.values():
+            answer = room.answers.get(f"{seq}:{standing.player}")
+            standing.last_points, standing.last_correct = 0, None
+            if answer is None:
+                standing.streak = 0
+                continue
+            standing.answered += 1
+            right = is_correct(question, key, answer.response)
+            standing.last_correct = right
+            if right:
+                standing.streak += 1
+                standing.correct += 1
+                bonus = min(STREAK_STEP * (standing.streak - 1), STREAK_CAP)
+                gained = speed_points(question.points, answer.elapsed_ms, question.duration_ms)
+                standing.last_points = gained + bonus
+                standing.score += gained + bonus
+            else:
+                standing.streak = 0
+    ranked = sorted(table.values(), key=lambda s: (-s.score, -s.correct, s.name, s.player))
+    previous, rank = None, 0
+    for position, standing in enumerate(ranked, start=1):
+        if previous is None or (standing.score, standing.correct) != previous:
+            rank = position  # ties share a rank
+        previous = (standing.score, standing.correct)
+        standing.rank = rank
+    return table
+
+
+@dataclass
+class TeamStanding:
+    name: str
+    score: int
+    members: int
+    participation: float
+    rank: int = 0
+
+
+def team_standings(room: Room, table: dict[str, Standing], upto: int) -> list[TeamStanding]:
+    """Team score = the mean of the members' scores × the share of (member,
+    question) pairs answered, so a big branch does not win by head count and a
+    small one does not win by its few keen members alone."""
+    asked = len([s for s in range(1, upto + 1) if s not in room.voided])
+    teams: dict[str, list[Standing]] = {}
+    for standing in table.values():
+        if standing.team:
+            teams.setdefault(standing.team, []).append(standing)
+    result = []
+    for name, members in teams.items():
+        mean = sum(m.score for m in members) / len(members)
+        possible = len(members) * asked
+        participation = sum(m.answered for m in members) / possible if possible else 0.0
+        result.append(TeamStanding(name, round(mean * participation), len(members), participation))
+    result.sort(key=lambda t: (-t.score, t.name))
+    for position, team in enumerate(result, start=1):
+        team.rank = position
+    return result
+
+
+# --- payloads ----------------------------------------------------------------------------------
+
+
+def question_payload(room: Room, now: int) -> dict:
+    """The open question as players see it: never the key."""
+    question = room.question
+    return {
+        "type": "question",
+        "seq": room.seq,
+        "total": len(room.questions),
+        "kind": question.kind,
+        "text": question.text,
+        "options": [dict(o) for o in question.options],
+        "blanks": len(question.key) if question.kind == "fill" else 0,
+        "points": question.points,
+        "ends_at": room.ends_at,
+        "duration_ms": question.duration_ms,
+        "server_now": now,
+    }
+
+
+def scoreboard_payload(room: Room, table: dict[str, Standing]) -> dict:
+    ranked = sorted(table.values(), key=lambda s: (s.rank, s.name))
+    message = {
+        "type": "scoreboard",
+        "seq": room.seq,
+        "top": [
+            {
+                "rank": s.rank,
+                "name": s.name,
+                "branch": s.team,
+                "score": s.score,
+                "accuracy": round(s.accuracy, 3),
+            }
+            for s in ranked[:TOP]
+        ],
+    }
+    if room.format == "team":
+        message["teams"] = [
+            {"rank": t.rank, "name": t.name, "score": t.score, "members": t.members}
+            for t in team_standings(room, table, room.seq)
+        ]
+    return message
+
+
+def you_payload(room: Room, table: dict[str, Standing], player: str) -> dict | None:
+    standing = table.get(player)
+    if standing is None:
+        return None
+    return {
+        "name": standing.name,
+        "score": standing.score,
+        "rank": standing.rank,
+        "accuracy": round(standing.accuracy, 3),
+        "answered": f"{room.seq}:{player}" in room.answers,
+    }
+
+
+def state_payload(room: Room, now: int, *, player: str | None = None, role: str = "player") -> dict:
+    """The full snapshot a client gets on (re)connect."""
+    revealed = room.seq if room.phase in (REVEAL, FINISHED) else room.seq - 1
+    table = standings(room, upto=max(0, revealed))
+    message: dict[str, Any] = {
+        "type": "state",
+        "server_now": now,
+        "phase": room.phase,
+        "seq": room.seq,
+        "total": len(room.questions),
+        "format": room.format,
+        "locked": room.locked,
+        "players": len(room.active_players()),
+    }
+    if room.phase in (QUESTION, PAUSED) and room.question is not None:
+        message["question"] = question_payload(room, now)
+        message["ends_at"] = room.ends_at
+    if room.phase in (REVEAL, FINISHED) and room.seq:
+        message["scoreboard"] = scoreboard_payload(room, table)
+    if role == HOST:
+        message["answered"] = answered_count(room)
+    if player is not None:
+        you = you_payload(room, table, player)
+        if you is not None:
+            message["you"] = you
+    return message
+
+
+def answered_count(room: Room) -> int:
+    return sum(1 for p in room.active_players() if f"{room.seq}:{p.id}" in room.answers)
+
+
+def error(code: str, message: str) -> dict:
+    return {"type": "error", "code": code, "message": message}
+
+
+# --- the state machine ---------------------------------------------------------------------------
+
+
+def apply(room: Room, event: Event) -> tuple[Room, list[Out]]:
+    """The new state and the messages to send; ``room`` itself is not changed."""
+    room = copy.deepcopy(room)
+    handler = HANDLERS[type(event)]
+    out = handler(room, event)
+    room.version += 1
+    return room, out
+
+
+def _join(room: Room, event: Join) -> list[Out]:
+    existing = room.players.get(event.player)
+    if existing is not None and existing.kicked:
+        return [Out(event.player, error("kicked", "你已被主持人移出本场竞赛。"), event.player)]
+    if existing is None:
+        if room.locked and room.phase != LOBBY:
+            return [Out(event.player, error("locked", "竞赛已开始，房间已锁定。"), event.player)]
+        if room.phase == FINISHED:
+            return [Out(event.player, error("finished", "竞赛已结束。"), event.player)]
+        room.players[event.player] = Player(
+            event.player, event.name, event.team, event.now, guest=event.guest
+        )
+    out = [Out(event.player, state_payload(room, event.now, player=event.player), event.player)]
+    if existing is None:
+        names = [p.name for p in room.active_players()][-5:]
+        out.append(
+            Out(ALL, {"type": "lobby", "players": len(room.active_players()), "recent": names})
+        )
+    return out
+
+
+def _ack(player: str, seq: int, accepted: bool, reason: str | None = None) -> Out:
+    message = {"type": "answer_ack", "seq": seq, "accepted": accepted}
+    if reason:
+        message["reason"] = reason
+    return Out(player, message, player)
+
+
+def _answer(room: Room, event: SubmitAnswer) -> list[Out]:
+    player = room.players.get(event.player)
+    if player is None or player.kicked:
+        return [_ack(event.player, event.seq, False, "invalid")]
+    key = f"{event.seq}:{event.player}"
+    if key in room.answers:
+        return [_ack(event.player, event.seq, False, "duplicate")]
+    if event.seq != room.seq or room.phase not in (QUESTION, PAUSED):
+        return [_ack(event.player, event.seq, False, "closed")]
+    if room.phase == PAUSED:
+        return [_ack(event.player, event.seq, False, "closed")]
+    if room.ends_at is not None and event.now > room.ends_at:
+        return [_ack(event.player, event.seq, False, "late")]
+    if not _valid_response(room.question, event.response):
+        return [_ack(event.player, event.seq, False, "invalid")]
+    elapsed = room.question.duration_ms - (room.ends_at - event.now)
+    room.answers[key] = Answer(event.player, event.seq, event.response, event.now, max(0, elapsed))
+    return [_ack(event.player, event.seq, True)]
+
+
+def _valid_response(question: Question, response: dict) -> bool:
+    if not isinstance(response, dict):
+        return False
+    if question.kind == "fill":
+        blanks = response.get("blanks")
+        if blanks is None and isinstance(response.get("text"), str):
+            blanks = [response["text"]]
+        return (
+            isinstance(blanks, list)
+            and len(blanks) == len(question.key)
+            and all(isinstance(b, str) and len(b) <= 200 for b in blanks)
+        )
+    choices = response.get("choices")
+    keys = {o["key"] for o in question.options}
+    return (
+        isinstance(choices, list)
+        and 0 < len(choices) <= len(keys)
+        and all(isinstance(c, str) and c in keys for c in choices)
+        and (question.kind == "multiple" or len(choices) == 1)
+    )
+
+
+def _open(room: Room, now: int) -> list[Out]:
+    room.seq += 1
+    room.phase = QUESTION
+    room.opened_at = now
+    room.ends_at = now + room.question.duration_ms
+    room.paused_left_ms = None
+    return [Out(ALL, question_payload(room, now))]
+
+
+def _start(room: Room, event: Start) -> list[Out]:
+    if room.phase != LOBBY:
+        return [Out(HOST, error("phase", "竞赛已经开始。"))]
+    if not room.questions:
+        return [Out(HOST, error("empty", "没有题目。"))]
+    return _open(room, event.now)
+
+
+def _reveal(room: Room, now: int) -> list[Out]:
+    room.phase = REVEAL
+    question = room.question
+    key = room.key_for(room.seq)
+    table = standings(room)
+    distribution: dict[str, int] = {}
+    if question.kind != "fill":
+        distribution = {o["key"]: 0 for o in question.options}
+        for answer in room.answers.values():
+            if answer.seq == room.seq and answer.player in table:
+                for choice in answer.response.get("choices") or []:
+                    distribution[choice] = distribution.get(choice, 0) + 1
+    base = {
+        "type": "reveal",
+        "seq": room.seq,
+        "correct": key if question.kind != "fill" else ["/".join(v) for v in key],
+        "distribution": distribution,
+        "answered": answered_count(room),
+        "voided": room.seq in room.voided,
+    }
+    out = [Out(SCREEN, base), Out(HOST, base)]
+    for standing in table.values():
+        personal = dict(base)
+        personal["you"] = {
+            "correct": bool(standing.last_correct),
+            "answered": standing.last_correct is not None,
+            "points": standing.last_points,
+            "score": standing.score,
+            "rank": standing.rank,
+        }
+        out.append(Out(standing.player, personal, standing.player))
+    out.append(Out(ALL, scoreboard_payload(room, table)))
+    return out
+
+
+def _close(room: Room, event: Close) -> list[Out]:
+    if room.phase not in (QUESTION, PAUSED):
+        return [Out(HOST, error("phase", "当前没有进行中的题目。"))]
+    room.ends_at = min(room.ends_at or event.now, event.now)
+    return _reveal(room, event.now)
+
+
+def _tick(room: Room, event: Tick) -> list[Out]:
+    if room.phase == QUESTION and room.ends_at is not None and event.now > room.ends_at:
+        return _reveal(room, event.now)
+    return []
+
+
+def _next(room: Room, event: Next) -> list[Out]:
+    if room.phase == LOBBY:
+        return _start(room, Start(event.now))
+    if room.phase != REVEAL:
+        return [Out(HOST, error("phase", "请先结束本题。"))]
+    if room.seq >= len(room.questions):
+        return _finish(room, event.now)
+    return _open(room, event.now)
+
+
+def _finish(room: Room, now: int) -> list[Out]:
+    room.phase = FINISHED
+    room.ends_at = None
+    table = standings(room)
+    ranked = sorted(table.values(), key=lambda s: (s.rank, s.name))
+    message = {
+        "type": "finished",
+        "podium": [
+            {"rank": s.rank, "name": s.name, "branch": s.team, "score": s.score}
+            for s in ranked
+            if s.rank <= 3
+        ],
+    }
+    if room.format == "team":
+        message["teams"] = [
+            {"rank": t.rank, "name": t.name, "score": t.score, "members": t.members}
+            for t in team_standings(room, table, room.seq)
+        ]
+    return [Out(ALL, message)]
+
+
+def _end(room: Room, event: End) -> list[Out]:
+    if room.phase == FINISHED:
+        return []
+    if room.phase in (QUESTION, PAUSED):
+        room.ends_at = min(room.ends_at or event.now, event.now)
+        out = _reveal(room, event.now)
+        return out + _finish(room, event.now)
+    return _finish(room, event.now)
+
+
+def _pause(room: Room, event: Pause) -> list[Out]:
+    if room.phase != QUESTION:
+        return [Out(HOST, error("phase", "只能在答题时暂停。"))]
+    room.phase = PAUSED
+    room.paused_left_ms = max(0, room.ends_at - event.now)
+    return [Out(ALL, state_payload(room, event.now))]
+
+
+def _resume(room: Room, event: Resume) -> list[Out]:
+    if room.phase != PAUSED:
+        return [Out(HOST, error("phase", "竞赛没有暂停。"))]
+    room.phase = QUESTION
+    room.ends_at = event.now + (room.paused_left_ms or 0)
+    room.paused_left_ms = None
+    return [Out(ALL, question_payload(room, event.now))]
+
+
+def _kick(room: Room, event: Kick) -> list[Out]:
+    player = room.players.get(event.player)
+    if player is None:
+        return [Out(HOST, error("unknown_player", "没有这名参赛者。"))]
+    player.kicked = True
+    return [
+        Out(event.player, error("kicked", "你已被主持人移出本场竞赛。"), event.player),
+        Out(HOST, {"type": "lobby", "players": len(room.active_players()), "recent": []}),
+    ]
+
+
+def _lock(room: Room, event: Lock) -> list[Out]:
+    room.locked = event.locked
+    return [Out(HOST, state_payload(room, event.now, role=HOST))]
+
+
+def _rescored(room: Room, now: int) -> list[Out]:
+    """Standings after a correction, to everyone, as a fresh scoreboard."""
+    if room.phase in (REVEAL, FINISHED):
+        return [Out(ALL, scoreboard_payload(room, standings(room)))]
+    return [Out(HOST, state_payload(room, now, role=HOST))]
+
+
+def _void(room: Room, event: Void) -> list[Out]:
+    if not 1 <= event.seq <= room.seq:
+        return [Out(HOST, error("seq", "只能作废已出过的题。"))]
+    room.voided.add(event.seq)
+    return _rescored(room, event.now)
+
+
+def _rescore(room: Room, event: Rescore) -> list[Out]:
+    if not 1 <= event.seq <= room.seq:
+        return [Out(HOST, error("seq", "只能更正已出过的题。"))]
+    room.rescored[event.seq] = list(event.key)
+    room.voided.discard(event.seq)
+    return _rescored(room, event.now)
+
+
+HANDLERS = {
+    Join: _join,
+    SubmitAnswer: _answer,
+    Start: _start,
+    Next: _next,
+    Close: _close,
+    Tick: _tick,
+    Pause: _pause,
+    Resume: _resume,
+    End: _end,
+    Kick: _kick,
+    Lock: _lock,
+    Void: _void,
+    Rescore: _rescore,
+}
