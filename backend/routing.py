@@ -1,8 +1,13 @@
 """WebSocket routes. The live-contest consumers register here (``/ws/contests/{pin}/``)."""
 
 from channels.generic.websocket import WebsocketConsumer
+from django.urls import re_path
 
-websocket_urlpatterns: list = []
+from contests.consumers import ContestConsumer
+
+websocket_urlpatterns: list = [
+    re_path(r"^ws/contests/(?P<pin>[0-9]{6})/$", ContestConsumer.as_asgi()),
+]
 
 
 class UnknownRouteConsumer(WebsocketConsumer):

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "backend.points",
     "courses",
     "quizzes",
+    "contests",
     "frontend",
 ]
 

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from backend.accounts import api as accounts_api
 from backend.common.health import healthz
 from backend.points import api as points_api
+from contests import api as contests_api
 from courses import api as courses_api
 from frontend import views as frontend_views
 from quizzes import api as quizzes_api
@@ -31,6 +32,12 @@ api_v1 = [
     ),
     path(
         "lectures/<int:pk>/report/", courses_api.LectureReportView.as_view(), name="lecture-report"
+    ),
+    path("contests/", contests_api.ContestCreateView.as_view(), name="contest-create"),
+    path(
+        "contests/<int:pk>/results/",
+        contests_api.ContestResultsView.as_view(),
+        name="contest-results",
     ),
     path("quizzes/", quizzes_api.QuizListView.as_view(), name="quiz-list"),
     path("quizzes/<int:pk>/attempts/", quizzes_api.QuizAttemptView.as_view(), name="quiz-attempts"),

@@ -47,6 +47,8 @@ def _rows_from_data_migrations(request):
         for migration in (
             "backend.points.migrations.0002_default_rules",
             "courses.migrations.0002_point_rules",
+            "quizzes.migrations.0002_point_rules",
+            "contests.migrations.0002_point_rules",
         ):
             import_module(migration).create_rules(django_apps, None)
 

@@ -1,0 +1,124 @@
+"""The contests API (PROTOCOL.md: POST /api/v1/contests/, GET /api/v1/contests/{id}/results/)."""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts import scope
+from backend.common.api import ErrorSerializer
+from quizzes.models import Quiz
+
+from . import services
+from .models import Contest, ContestFormat
+
+
+class ContestCreateSerializer(serializers.Serializer):
+    quiz = serializers.IntegerField()
+    mode = serializers.ChoiceField(choices=ContestFormat.choices, default=ContestFormat.CLASSIC)
+    allow_guests = serializers.BooleanField(default=False)
+    seconds_per_question = serializers.IntegerField(default=20, min_value=5, max_value=300)
+    points_per_question = serializers.IntegerField(default=1000, min_value=1, max_value=10000)
+
+
+class ContestCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    pin = serializers.CharField()
+    join_url = serializers.CharField()
+    ws_url = serializers.CharField()
+
+
+class RankingSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    name = serializers.CharField()
+    team = serializers.CharField(allow_blank=True)
+    score = serializers.IntegerField()
+    correct = serializers.IntegerField()
+    answered = serializers.IntegerField()
+
+
+class QuestionStatSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    question = serializers.IntegerField()
+    answered = serializers.IntegerField()
+
+
+class ResultsSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    ranking = RankingSerializer(many=True)
+    questions = QuestionStatSerializer(many=True)
+
+
+def visible_contests(user):
+    """The host's own contests; admins see those of their scope."""
+    if scope.is_city_admin(user):
+        return Contest.objects.all()
+    return Contest.objects.filter(Q(host=user) | Q(host__in=scope.members_manageable_by(user)))
+
+
+class ContestCreateView(APIView):
+    """Open a contest room from a quiz: only a secretary or an admin."""
+
+    @extend_schema(
+        request=ContestCreateSerializer,
+        responses={201: ContestCreatedSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
+    def post(self, request):
+        if not services.can_host(request.user):
+            raise PermissionDenied(_("Only secretaries and admins hold contests."))
+        data = ContestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        quiz = Quiz.objects.filter(pk=data.validated_data["quiz"], status="published").first()
+        if quiz is None:
+            raise ValidationError({"quiz": [_("There is no such published quiz.")]})
+        try:
+            contest = services.contest_create(
+                host=request.user,
+                quiz=quiz,
+                format=data.validated_data["mode"],
+                allow_guests=data.validated_data["allow_guests"],
+                seconds_per_question=data.validated_data["seconds_per_question"],
+                points_per_question=data.validated_data["points_per_question"],
+            )
+        except services.ContestError as exc:
+            raise ValidationError({"detail": str(exc)}) from None
+        scheme = "wss" if request.is_secure() else "ws"
+        body = {
+            "id": contest.pk,
+            "pin": contest.pin,
+            "join_url": request.build_absolute_uri(f"/join/{contest.pin}/"),
+            "ws_url": f"{scheme}://{request.get_host()}/ws/contests/{contest.pin}/",
+        }
+        return Response(ContestCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class ContestResultsView(APIView):
+    """The final ranking and, per question, how many answered."""
+
+    @extend_schema(responses={200: ResultsSerializer, 404: ErrorSerializer})
+    def get(self, request, pk: int):
+        contest = get_object_or_404(visible_contests(request.user), pk=pk)
+        questions = (
+            contest.answers.values("seq", "question_id")
+            .annotate(answered=Count("pk"))
+            .order_by("seq")
+        )
+        body = {
+            "id": contest.pk,
+            "title": contest.title,
+            "status": contest.status,
+            "ranking": list(
+                contest.results.values("rank", "name", "team", "score", "correct", "answered")
+            ),
+            "questions": [
+                {"seq": q["seq"], "question": q["question_id"], "answered": q["answered"]}
+                for q in questions
+            ],
+        }
+        return Response(ResultsSerializer(body).data)

@@ -1,0 +1,175 @@
+"""
+The contest socket: thin. It authenticates (session or token, Origin already
+checked), decides the role, validates each message against the catalogue,
+limits size and rate, and hands events to the runtime.
+"""
+
+import json
+import re
+import time
+import unicodedata
+from urllib.parse import parse_qs
+
+import jsonschema
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from backend.accounts import scope
+
+from . import engine, protocol
+from .runtime import group, now_ms, runtime
+
+MAX_FRAME = 2048
+RATE = 20  # messages per RATE_WINDOW seconds
+RATE_WINDOW = 10
+RECHECK_SECONDS = 10
+GUEST_TOKEN = re.compile(r"^[0-9a-f]{16,64}$")
+HOST_COMMANDS = {
+    "start", "next", "close", "pause", "resume", "end", "kick", "lock", "void", "rescore",
+}  # fmt: skip
+
+
+@database_sync_to_async
+def _still_active(user) -> bool:
+    user.refresh_from_db(fields=["is_active"])
+    return user.is_active
+
+
+@database_sync_to_async
+def _team_of(user) -> str | None:
+    return user.branch.name if user.branch_id else None
+
+
+def clean_nickname(value: str) -> str:
+    value = unicodedata.normalize("NFKC", value or "")
+    value = "".join(ch for ch in value if unicodedata.category(ch)[0] not in "CZ" or ch == " ")
+    return value.strip()[:20]
+
+
+class ContestConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        self.pin = self.scope["url_route"]["kwargs"]["pin"]
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        self.role = (query.get("role") or ["player"])[0]
+        self.guest_token = (query.get("guest") or [""])[0]
+        self.user = self.scope.get("user")
+        self.player = None
+        self.groups_joined: list[str] = []
+        self.sent_at: list[float] = []
+        self.checked_at = time.monotonic()
+        await self.accept()
+        room = await runtime.room(self.pin)
+        if room is None:
+            return await self.refuse("not_found", "没有这个竞赛，请检查 PIN。")
+        contest = runtime.contests[self.pin]
+        signed_in = bool(self.user and self.user.is_authenticated)
+        if self.role == "host":
+            allowed = signed_in and (
+                self.user.pk == contest.host_id or scope.is_city_admin(self.user)
+            )
+        elif self.role == "screen":
+            allowed = signed_in and (
+                self.user.pk == contest.host_id or scope.can_use_admin(self.user)
+            )
+        elif self.role == "player":
+            allowed = signed_in or (contest.allow_guests and GUEST_TOKEN.match(self.guest_token))
+        else:
+            allowed = False
+        if not allowed:
+            return await self.refuse("forbidden", "你不能以这个身份进入本场竞赛。")
+        await self.enter(group(self.pin, "all"))
+        await self.enter(
+            group(self.pin, {"host": "host", "screen": "screen"}.get(self.role, "players"))
+        )
+        if self.role == "player":
+            self.player = f"u{self.user.pk}" if signed_in else f"g-{self.guest_token}"
+            await self.enter(group(self.pin, "", self.player))
+        snapshot = engine.state_payload(
+            runtime.rooms[self.pin],
+            now_ms(),
+            player=self.player if self.player in runtime.rooms[self.pin].players else None,
+            role=self.role,
+        )
+        await self.send(text_data=json.dumps(snapshot, ensure_ascii=False))
+
+    async def enter(self, name: str) -> None:
+        await self.channel_layer.group_add(name, self.channel_name)
+        self.groups_joined.append(name)
+
+    async def disconnect(self, code):
+        for name in self.groups_joined:
+            await self.channel_layer.group_discard(name, self.channel_name)
+
+    async def refuse(self, code: str, message: str) -> None:
+        await self.send(text_data=json.dumps(engine.error(code, message), ensure_ascii=False))
+        await self.close(code=4403)
+
+    async def error(self, code: str, message: str) -> None:
+        await self.send(text_data=json.dumps(engine.error(code, message), ensure_ascii=False))
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if text_data is None or len(text_data) > MAX_FRAME:
+            return await self.error("too_large", "消息过大。")
+        now = time.monotonic()
+        self.sent_at = [t for t in self.sent_at if now - t < RATE_WINDOW] + [now]
+        if len(self.sent_at) > RATE:
+            return await self.error("rate_limited", "操作过于频繁，请稍候。")
+        if self.user and self.user.is_authenticated and now - self.checked_at > RECHECK_SECONDS:
+            self.checked_at = now
+            if not await _still_active(self.user):
+                return await self.refuse("inactive", "账号已停用。")
+        try:
+            message = json.loads(text_data)
+            kind = message["type"]
+            jsonschema.validate(message, protocol.client_schema(kind))
+        except (ValueError, KeyError, TypeError, jsonschema.ValidationError):
+            return await self.error("invalid", "消息格式不正确。")
+        if (kind in HOST_COMMANDS) != (self.role == "host") or self.role == "screen":
+            return await self.error("forbidden", "当前身份不能执行这个操作。")
+        event = await self.event_for(kind, message)
+        if event is not None:
+            await runtime.apply(self.pin, event)
+
+    async def event_for(self, kind: str, message: dict) -> engine.Event | None:
+        now = now_ms()
+        if kind == "join":
+            signed_in = self.user and self.user.is_authenticated
+            if signed_in:
+                name = self.user.display_name or self.user.username
+                team = await _team_of(self.user)
+            else:
+                name = clean_nickname(message.get("nickname", ""))
+                taken = {
+                    p.name
+                    for pid, p in runtime.rooms[self.pin].players.items()
+                    if pid != self.player
+                }
+                if not name or name in taken:
+                    await self.error("nickname", "请换一个昵称（不能为空或与他人重复）。")
+                    return None
+                team = None
+            return engine.Join(now, self.player, name, team, guest=not signed_in)
+        if kind == "answer":
+            response = {k: message[k] for k in ("choices", "text", "blanks") if k in message}
+            return engine.SubmitAnswer(now, self.player, message["seq"], response)
+        simple = {
+            "start": engine.Start,
+            "next": engine.Next,
+            "close": engine.Close,
+            "pause": engine.Pause,
+            "resume": engine.Resume,
+            "end": engine.End,
+        }
+        if kind in simple:
+            return simple[kind](now)
+        if kind == "kick":
+            return engine.Kick(now, message["player"])
+        if kind == "lock":
+            return engine.Lock(now, message["locked"])
+        if kind == "void":
+            return engine.Void(now, message["seq"])
+        return engine.Rescore(now, message["seq"], message["correct"])
+
+    async def contest_frame(self, event):
+        """A pre-serialised frame from the room's group."""
+        await self.send(text_data=event["text"])

@@ -1,0 +1,139 @@
+"""
+Running rooms: the engine's state per PIN, the server-owned question timers,
+persistence of accepted answers and results, and the fan-out of messages.
+
+This is the embedded runtime: rooms live in this process's memory, which is
+right for ``make run`` and one Daphne worker. Every message is serialised once
+and sent to a channel-layer group (all, players, screen, host, or one player),
+so the sockets of one room may sit on any worker; the shared, Redis-held room
+state that lets any worker apply events is the next step (see docs/protocol.md).
+"""
+
+import asyncio
+import json
+import logging
+import time
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+from . import engine, services
+from .models import Contest, ContestStatus
+
+logger = logging.getLogger(__name__)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def group(pin: str, audience: str, player: str | None = None) -> str:
+    if player is not None:
+        return f"contest.{pin}.p.{player}"
+    return f"contest.{pin}.{audience}"
+
+
+@database_sync_to_async
+def load_contest(pin: str) -> Contest | None:
+    return (
+        Contest.objects.select_related("host")
+        .filter(pin=pin)
+        .exclude(status=ContestStatus.FINISHED)
+        .first()
+    )
+
+
+@database_sync_to_async
+def _build_room(contest: Contest) -> engine.Room:
+    return services.contest_room(contest)
+
+
+@database_sync_to_async
+def _record_answers(contest: Contest, room: engine.Room, seq: int) -> None:
+    services.contest_record_answers(contest=contest, room=room, seq=seq)
+
+
+@database_sync_to_async
+def _record_results(contest: Contest, room: engine.Room) -> None:
+    services.contest_record_results(contest=contest, room=room)
+
+
+@database_sync_to_async
+def _mark_running(contest: Contest) -> None:
+    Contest.objects.filter(pk=contest.pk, status=ContestStatus.LOBBY).update(
+        status=ContestStatus.RUNNING
+    )
+
+
+class Runtime:
+    def __init__(self):
+        self.rooms: dict[str, engine.Room] = {}
+        self.contests: dict[str, Contest] = {}
+        self.locks: dict[str, asyncio.Lock] = {}
+        self.timers: dict[str, asyncio.Task] = {}
+
+    def reset(self) -> None:
+        for task in self.timers.values():
+            task.cancel()
+        self.__init__()
+
+    async def room(self, pin: str) -> engine.Room | None:
+        if pin not in self.rooms:
+            contest = await load_contest(pin)
+            if contest is None:
+                return None
+            lock = self.locks.setdefault(pin, asyncio.Lock())
+            async with lock:
+                if pin not in self.rooms:
+                    self.rooms[pin] = await _build_room(contest)
+                    self.contests[pin] = contest
+        return self.rooms[pin]
+
+    async def apply(self, pin: str, event: engine.Event) -> list[engine.Out]:
+        """Applies ``event`` to the room (one at a time per room) and carries out
+        what follows: timers, persistence, and sending the messages."""
+        async with self.locks.setdefault(pin, asyncio.Lock()):
+            before = self.rooms[pin]
+            room, outs = engine.apply(before, event)
+            self.rooms[pin] = room
+            contest = self.contests[pin]
+            if before.phase == engine.LOBBY and room.phase != engine.LOBBY:
+                await _mark_running(contest)
+            revealed = before.phase != engine.REVEAL and room.phase in (
+                engine.REVEAL,
+                engine.FINISHED,
+            )
+            if revealed and room.seq:
+                await _record_answers(contest, room, room.seq)
+            if room.phase == engine.FINISHED and before.phase != engine.FINISHED:
+                await _record_results(contest, room)
+        self._schedule(pin, room)
+        await dispatch(pin, outs)
+        return outs
+
+    def _schedule(self, pin: str, room: engine.Room) -> None:
+        """The server owns time: a question closes at ``ends_at`` whoever is connected."""
+        task = self.timers.pop(pin, None)
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+        if room.phase == engine.QUESTION and room.ends_at is not None:
+            self.timers[pin] = asyncio.create_task(self._close_at(pin, room.ends_at))
+
+    async def _close_at(self, pin: str, ends_at: int) -> None:
+        await asyncio.sleep(max(0, ends_at - now_ms()) / 1000 + 0.001)
+        try:
+            await self.apply(pin, engine.Tick(now_ms()))
+        except Exception:  # a timer must never die silently
+            logger.exception("contest %s: closing the question failed", pin)
+
+
+async def dispatch(pin: str, outs: list[engine.Out]) -> None:
+    """Each message serialised once, sent once to its group."""
+    layer = get_channel_layer()
+    for out in outs:
+        text = json.dumps(out.message, ensure_ascii=False, separators=(",", ":"))
+        target = group(pin, "", out.to_player) if out.to_player is not None else group(pin, out.to)
+        await layer.group_send(target, {"type": "contest.frame", "text": text})
+
+
+runtime = Runtime()

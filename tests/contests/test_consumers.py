@@ -1,0 +1,219 @@
+"""The contest socket end to end: roles, a whole game, reconnects, duplicates,
+persistence, the server's timer. Runs on the in-memory layer, and on Redis when
+REDIS_URL is set (CI's second pass)."""
+
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from rest_framework.authtoken.models import Token
+
+from backend.accounts.models import Role
+from backend.asgi import application
+from backend.points.models import PointEvent
+from contests import services
+from contests.models import Contest, ContestAnswer, ContestResult
+from contests.runtime import runtime
+
+from ..factories import make_bank, make_branch, make_question, make_quiz, make_unit, make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ORIGIN = (b"origin", b"http://testserver")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_runtime():
+    runtime.reset()
+    yield
+    runtime.reset()
+
+
+@database_sync_to_async
+def world(**contest_options):
+    branch = make_branch(make_unit("市委组织部"), "机关第一党支部")
+    host = make_user(Role.SECRETARY, branch=branch, username="secretary")
+    players = [
+        make_user(branch=branch, username=f"m{i}", display_name=f"党员{i}") for i in range(2)
+    ]
+    bank = make_bank()
+    questions = [make_question(bank, "single") for _ in range(2)]
+    quiz = make_quiz(questions)
+    contest = services.contest_create(host=host, quiz=quiz, **contest_options)
+    tokens = {u.username: Token.objects.create(user=u).key for u in [host, *players]}
+    return contest, tokens
+
+
+async def connect(pin, token=None, role="player", guest=None, origin=ORIGIN):
+    query = f"role={role}" + (f"&guest={guest}" if guest else "")
+    headers = [origin] if origin else []
+    if token:
+        headers.append((b"authorization", f"Token {token}".encode()))
+    socket = WebsocketCommunicator(application, f"/ws/contests/{pin}/?{query}", headers=headers)
+    connected, _ = await socket.connect()
+    return socket, connected
+
+
+async def receive(socket, kind=None, timeout=3):
+    while True:
+        message = json.loads(await socket.receive_from(timeout=timeout))
+        if kind is None or message["type"] == kind:
+            return message
+
+
+async def frames(socket, timeout=0.3):
+    """Everything queued for ``socket`` (a receive that times out would stop the app)."""
+    found = []
+    while not await socket.receive_nothing(timeout=timeout):
+        found.append(json.loads(await socket.receive_from()))
+    return found
+
+
+async def test_a_whole_game():
+    contest, tokens = await world()
+    host, _ = await connect(contest.pin, tokens["secretary"], role="host")
+    assert (await receive(host))["type"] == "state"
+    screen, _ = await connect(contest.pin, tokens["secretary"], role="screen")
+    await receive(screen, "state")
+    a, _ = await connect(contest.pin, tokens["m0"])
+    b, _ = await connect(contest.pin, tokens["m1"])
+    for player in (a, b):
+        await receive(player, "state")
+        await player.send_to(text_data=json.dumps({"type": "join"}))
+        joined = await receive(player, "state")
+        assert joined["you"]["score"] == 0
+    before_reveal = await frames(a) + await frames(screen)
+
+    await host.send_to(text_data=json.dumps({"type": "start"}))
+    question = await receive(a, "question")
+    before_reveal += [question, await receive(screen, "question")]
+    await a.send_to(text_data=json.dumps({"type": "answer", "seq": 1, "choices": ["B"]}))
+    await b.send_to(text_data=json.dumps({"type": "answer", "seq": 1, "choices": ["A"]}))
+    assert (await receive(a, "answer_ack"))["accepted"] is True
+    assert (await receive(b, "answer_ack"))["accepted"] is True
+    before_reveal += await frames(a) + await frames(screen)
+    assert all("correct" not in m for m in before_reveal), "no answer before the reveal"
+
+    await host.send_to(text_data=json.dumps({"type": "close"}))
+    reveal = await receive(a, "reveal")
+    assert reveal["correct"] == ["B"] and reveal["you"]["correct"] is True
+    assert (await receive(b, "reveal"))["you"]["points"] == 0
+    screen_reveal = await receive(screen, "reveal")
+    assert screen_reveal["distribution"] == {"A": 1, "B": 1, "C": 0, "D": 0}
+    board = await receive(screen, "scoreboard")
+    assert board["top"][0]["name"] == "党员0"
+
+    await host.send_to(text_data=json.dumps({"type": "next"}))
+    await receive(a, "question")
+    await host.send_to(text_data=json.dumps({"type": "end"}))
+    finished = await receive(a, "finished")
+    assert finished["podium"][0]["name"] == "党员0"
+    for socket in (host, screen, a, b):
+        await socket.disconnect()
+
+    @database_sync_to_async
+    def stored():
+        return (
+            ContestAnswer.objects.filter(contest=contest).count(),
+            list(ContestResult.objects.filter(contest=contest).values_list("name", "rank")),
+            PointEvent.objects.filter(rule__kind="contest_participation").count(),
+            Contest.objects.get(pk=contest.pk).status,
+        )
+
+    answers, results, points, status = await stored()
+    assert answers == 2 and results == [("党员0", 1), ("党员1", 2)]
+    assert points == 2 and status == "finished"
+
+
+async def test_reconnect_keeps_score_and_refuses_a_second_answer():
+    contest, tokens = await world()
+    host, _ = await connect(contest.pin, tokens["secretary"], role="host")
+    a, _ = await connect(contest.pin, tokens["m0"])
+    await a.send_to(text_data=json.dumps({"type": "join"}))
+    await host.send_to(text_data=json.dumps({"type": "start"}))
+    await receive(a, "question")
+    await a.send_to(text_data=json.dumps({"type": "answer", "seq": 1, "choices": ["B"]}))
+    await receive(a, "answer_ack")
+    await a.disconnect()
+
+    again, _ = await connect(contest.pin, tokens["m0"])
+    snapshot = await receive(again, "state")
+    assert snapshot["you"]["answered"] is True and snapshot["question"]["seq"] == 1
+    for _ in range(5):
+        await again.send_to(text_data=json.dumps({"type": "answer", "seq": 1, "choices": ["B"]}))
+    acks = [await receive(again, "answer_ack") for _ in range(5)]
+    assert {a["reason"] for a in acks} == {"duplicate"}
+    await again.disconnect()
+    await host.disconnect()
+
+
+async def test_same_answer_five_times_at_once_counts_once():
+    contest, tokens = await world()
+    host, _ = await connect(contest.pin, tokens["secretary"], role="host")
+    a, _ = await connect(contest.pin, tokens["m0"])
+    await a.send_to(text_data=json.dumps({"type": "join"}))
+    await host.send_to(text_data=json.dumps({"type": "start"}))
+    await receive(a, "question")
+    frame = json.dumps({"type": "answer", "seq": 1, "choices": ["B"]})
+    await asyncio.gather(*(a.send_to(text_data=frame) for _ in range(5)))
+    acks = [await receive(a, "answer_ack") for _ in range(5)]
+    assert sum(ack["accepted"] for ack in acks) == 1
+    assert len(runtime.rooms[contest.pin].answers) == 1
+    await a.disconnect()
+    await host.disconnect()
+
+
+async def test_roles_and_guests_are_checked():
+    contest, tokens = await world()
+    member_as_host, _ = await connect(contest.pin, tokens["m0"], role="host")
+    refused = await receive(member_as_host, "error")
+    assert refused["code"] == "forbidden"
+    guest, _ = await connect(contest.pin, None, guest="ab" * 10)
+    assert (await receive(guest, "error"))["code"] == "forbidden"
+    _socket, connected = await connect(
+        contest.pin, tokens["m0"], origin=(b"origin", b"https://evil.example")
+    )
+    assert not connected
+    unknown, _ = await connect("999999", tokens["m0"])
+    assert (await receive(unknown, "error"))["code"] == "not_found"
+    player, _ = await connect(contest.pin, tokens["m0"])
+    await receive(player, "state")
+    await player.send_to(text_data=json.dumps({"type": "start"}))
+    assert (await receive(player, "error"))["code"] == "forbidden"
+    await player.send_to(text_data="{not json")
+    assert (await receive(player, "error"))["code"] == "invalid"
+    await player.send_to(text_data="x" * 5000)
+    assert (await receive(player, "error"))["code"] == "too_large"
+    for socket in (member_as_host, guest, unknown, player):
+        await socket.disconnect()
+
+
+async def test_guests_join_with_a_unique_nickname_when_allowed():
+    contest, _tokens = await world(allow_guests=True)
+    first, _ = await connect(contest.pin, None, guest="0" * 16)
+    await receive(first, "state")
+    await first.send_to(text_data=json.dumps({"type": "join", "nickname": "访客"}))
+    assert (await receive(first, "state"))["you"]["name"] == "访客"
+    second, _ = await connect(contest.pin, None, guest="1" * 16)
+    await receive(second, "state")
+    await second.send_to(text_data=json.dumps({"type": "join", "nickname": "访客"}))
+    assert (await receive(second, "error"))["code"] == "nickname"
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_the_server_closes_the_question_on_time():
+    contest, tokens = await world()
+
+    @database_sync_to_async
+    def quick():
+        Contest.objects.filter(pk=contest.pk).update(seconds_per_question=1)
+
+    await quick()
+    host, _ = await connect(contest.pin, tokens["secretary"], role="host")
+    await host.send_to(text_data=json.dumps({"type": "start"}))
+    await receive(host, "question")
+    reveal = await receive(host, "reveal", timeout=4)  # nobody pressed "close"
+    assert reveal["seq"] == 1
+    await host.disconnect()
