@@ -78,6 +78,7 @@ urlpatterns = [
     path("", include("frontend.urls")),
     path("", include("courses.urls")),
     path("", include("quizzes.urls")),
+    path("", include("contests.urls")),
     path("accounts/", include("backend.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

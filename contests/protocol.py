@@ -140,6 +140,15 @@ SERVER_MESSAGES = {
             "additionalProperties": False,
         },
     ),
+    "progress": (
+        "To the host, at most 4 times a second while a question is open: how many have answered.",
+        {
+            "type": "object",
+            "properties": {"type": {"const": "progress"}, "seq": INT, "answered": INT, "players": INT},
+            "required": ["type", "seq", "answered", "players"],
+            "additionalProperties": False,
+        },
+    ),
     "reveal": (
         "The question closes: the correct answer, the distribution, how many answered; "
         "to a player also `you`. A `scoreboard` follows every reveal.",

@@ -21,6 +21,7 @@ from . import engine, services
 from .models import Contest, ContestStatus
 
 logger = logging.getLogger(__name__)
+PROGRESS_INTERVAL = 0.25  # seconds
 
 
 def now_ms() -> int:
@@ -71,9 +72,10 @@ class Runtime:
         self.contests: dict[str, Contest] = {}
         self.locks: dict[str, asyncio.Lock] = {}
         self.timers: dict[str, asyncio.Task] = {}
+        self.progress_due: dict[str, asyncio.Task] = {}
 
     def reset(self) -> None:
-        for task in self.timers.values():
+        for task in [*self.timers.values(), *self.progress_due.values()]:
             task.cancel()
         self.__init__()
 
@@ -109,7 +111,23 @@ class Runtime:
                 await _record_results(contest, room)
         self._schedule(pin, room)
         await dispatch(pin, outs)
+        if isinstance(event, engine.SubmitAnswer) and pin not in self.progress_due:
+            # No room-wide message per answer: the host's count, at most 4 a second.
+            self.progress_due[pin] = asyncio.create_task(self._progress_later(pin))
         return outs
+
+    async def _progress_later(self, pin: str) -> None:
+        await asyncio.sleep(PROGRESS_INTERVAL)
+        self.progress_due.pop(pin, None)
+        room = self.rooms.get(pin)
+        if room is not None and room.phase == engine.QUESTION:
+            message = {
+                "type": "progress",
+                "seq": room.seq,
+                "answered": engine.answered_count(room),
+                "players": len(room.active_players()),
+            }
+            await dispatch(pin, [engine.Out(engine.HOST, message)])
 
     def _schedule(self, pin: str, room: engine.Room) -> None:
         """The server owns time: a question closes at ``ends_at`` whoever is connected."""

@@ -5,6 +5,7 @@ REDIS_URL is set (CI's second pass)."""
 import asyncio
 import json
 
+import jsonschema
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -13,7 +14,7 @@ from rest_framework.authtoken.models import Token
 from backend.accounts.models import Role
 from backend.asgi import application
 from backend.points.models import PointEvent
-from contests import services
+from contests import protocol, services
 from contests.models import Contest, ContestAnswer, ContestResult
 from contests.runtime import runtime
 
@@ -94,6 +95,9 @@ async def test_a_whole_game():
     assert (await receive(b, "answer_ack"))["accepted"] is True
     before_reveal += await frames(a) + await frames(screen)
     assert all("correct" not in m for m in before_reveal), "no answer before the reveal"
+    progress = await receive(host, "progress")
+    jsonschema.validate(progress, protocol.server_schema("progress"))
+    assert (progress["answered"], progress["players"]) == (2, 2)
 
     await host.send_to(text_data=json.dumps({"type": "close"}))
     reveal = await receive(a, "reveal")

@@ -43,7 +43,8 @@ def test_scripted_game_messages_match_the_schemas():
         for out in outs:
             check(out.message)
             seen.add(out.message["type"])
-    assert seen == set(protocol.SERVER_MESSAGES)
+    # "progress" comes from the runtime, not the engine (checked in test_consumers)
+    assert seen == set(protocol.SERVER_MESSAGES) - {"progress"}
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
