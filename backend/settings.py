@@ -160,7 +160,17 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "jiangtang:asgi"},
+            "CONFIG": {
+                # A connect storm (a whole room joining at once) needs many pooled
+                # connections; redis-py's pool refuses, not waits, past its size.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000")),
+                    }
+                ],
+                "prefix": "jiangtang:asgi",
+            },
         }
     }
     CACHES = {

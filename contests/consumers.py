@@ -137,13 +137,12 @@ class ContestConsumer(AsyncWebsocketConsumer):
             if signed_in:
                 name = self.user.display_name or self.user.username
                 team = await _team_of(self.user)
+            elif self.player in runtime.rooms[self.pin].players:
+                # a guest coming back keeps the name the room knows
+                name, team = runtime.rooms[self.pin].players[self.player].name, None
             else:
                 name = clean_nickname(message.get("nickname", ""))
-                taken = {
-                    p.name
-                    for pid, p in runtime.rooms[self.pin].players.items()
-                    if pid != self.player
-                }
+                taken = {p.name for p in runtime.rooms[self.pin].players.values()}
                 if not name or name in taken:
                     await self.error("nickname", "请换一个昵称（不能为空或与他人重复）。")
                     return None
