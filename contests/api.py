@@ -1,19 +1,24 @@
 """The contests API (PROTOCOL.md: POST /api/v1/contests/, GET /api/v1/contests/{id}/results/)."""
 
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from backend.accounts import scope
-from backend.common.api import ErrorSerializer
+from backend.common.api import ErrorSerializer, XlsxRenderer
+from backend.common.xlsx import XLSX_CONTENT_TYPE
 from quizzes.models import Quiz
 
-from . import services
+from . import exports, services
 from .models import Contest, ContestFormat
 
 
@@ -21,6 +26,7 @@ class ContestCreateSerializer(serializers.Serializer):
     quiz = serializers.IntegerField()
     mode = serializers.ChoiceField(choices=ContestFormat.choices, default=ContestFormat.CLASSIC)
     allow_guests = serializers.BooleanField(default=False)
+    question_on_screen_only = serializers.BooleanField(default=False)
     seconds_per_question = serializers.IntegerField(default=20, min_value=5, max_value=300)
     points_per_question = serializers.IntegerField(default=1000, min_value=1, max_value=10000)
 
@@ -83,6 +89,7 @@ class ContestCreateView(APIView):
                 quiz=quiz,
                 format=data.validated_data["mode"],
                 allow_guests=data.validated_data["allow_guests"],
+                question_on_screen_only=data.validated_data["question_on_screen_only"],
                 seconds_per_question=data.validated_data["seconds_per_question"],
                 points_per_question=data.validated_data["points_per_question"],
             )
@@ -99,11 +106,25 @@ class ContestCreateView(APIView):
 
 
 class ContestResultsView(APIView):
-    """The final ranking and, per question, how many answered."""
+    """The final ranking and, per question, how many answered; ``?format=xlsx``:
+    players, questions and teams as a workbook."""
 
-    @extend_schema(responses={200: ResultsSerializer, 404: ErrorSerializer})
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, XlsxRenderer]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "xlsx"])],
+        responses={200: ResultsSerializer, 404: ErrorSerializer},
+    )
     def get(self, request, pk: int):
         contest = get_object_or_404(visible_contests(request.user), pk=pk)
+        if request.accepted_renderer.format == XlsxRenderer.format:
+            response = HttpResponse(
+                exports.contest_results_xlsx(contest), content_type=XLSX_CONTENT_TYPE
+            )
+            response["Content-Disposition"] = content_disposition_header(
+                as_attachment=True, filename=f"{contest.title}-成绩.xlsx"
+            )
+            return response
         questions = (
             contest.answers.values("seq", "question_id")
             .annotate(answered=Count("pk"))

@@ -79,6 +79,7 @@ class Room:
     ends_at: int | None = None
     paused_left_ms: int | None = None
     locked: bool = False
+    screen_only: bool = False  # players see option keys only; the text is on the big screen
     players: dict[str, Player] = field(default_factory=dict)
     answers: dict[str, Answer] = field(default_factory=dict)  # "seq:player" → Answer
     voided: set[int] = field(default_factory=set)
@@ -308,16 +309,18 @@ def team_standings(room: Room, table: dict[str, Standing], upto: int) -> list[Te
 # --- payloads ----------------------------------------------------------------------------------
 
 
-def question_payload(room: Room, now: int) -> dict:
-    """The open question as players see it: never the key."""
+def question_payload(room: Room, now: int, *, for_players: bool = False) -> dict:
+    """The open question: never the key. With ``screen_only`` the players' copy
+    carries the option keys but no texts (they read them on the big screen)."""
     question = room.question
+    hide = for_players and room.screen_only
     return {
         "type": "question",
         "seq": room.seq,
         "total": len(room.questions),
         "kind": question.kind,
-        "text": question.text,
-        "options": [dict(o) for o in question.options],
+        "text": "" if hide else question.text,
+        "options": [{"key": o["key"], "text": "" if hide else o["text"]} for o in question.options],
         "blanks": len(question.key) if question.kind == "fill" else 0,
         "points": question.points,
         "ends_at": room.ends_at,
@@ -378,7 +381,7 @@ def state_payload(room: Room, now: int, *, player: str | None = None, role: str 
         "players": len(room.active_players()),
     }
     if room.phase in (QUESTION, PAUSED) and room.question is not None:
-        message["question"] = question_payload(room, now)
+        message["question"] = question_payload(room, now, for_players=role == "player")
         message["ends_at"] = room.ends_at
     if room.phase in (REVEAL, FINISHED) and room.seq:
         message["scoreboard"] = scoreboard_payload(room, table)
@@ -487,7 +490,18 @@ def _open(room: Room, now: int) -> list[Out]:
     room.opened_at = now
     room.ends_at = now + room.question.duration_ms
     room.paused_left_ms = None
-    return [Out(ALL, question_payload(room, now))]
+    return _question_outs(room, now)
+
+
+def _question_outs(room: Room, now: int) -> list[Out]:
+    if not room.screen_only:
+        return [Out(ALL, question_payload(room, now))]
+    full = question_payload(room, now)
+    return [
+        Out(SCREEN, full),
+        Out(HOST, full),
+        Out(PLAYERS, question_payload(room, now, for_players=True)),
+    ]
 
 
 def _start(room: Room, event: Start) -> list[Out]:
@@ -601,7 +615,7 @@ def _resume(room: Room, event: Resume) -> list[Out]:
     room.phase = QUESTION
     room.ends_at = event.now + (room.paused_left_ms or 0)
     room.paused_left_ms = None
-    return [Out(ALL, question_payload(room, event.now))]
+    return _question_outs(room, event.now)
 
 
 def _kick(room: Room, event: Kick) -> list[Out]:

@@ -33,6 +33,11 @@ class Contest(models.Model):
         _("format"), max_length=10, choices=ContestFormat, default=ContestFormat.CLASSIC
     )
     allow_guests = models.BooleanField(_("guests allowed"), default=False)
+    question_on_screen_only = models.BooleanField(
+        _("question on the big screen only"),
+        default=False,
+        help_text=_("Phones show the answer buttons; the question is read from the big screen."),
+    )
     seconds_per_question = models.PositiveIntegerField(_("seconds per question"), default=20)
     points_per_question = models.PositiveIntegerField(_("points per question"), default=1000)
     question_ids = models.JSONField(

@@ -42,6 +42,7 @@ def contest_create(
     quiz: Quiz,
     format: str = ContestFormat.CLASSIC,
     allow_guests: bool = False,
+    question_on_screen_only: bool = False,
     seconds_per_question: int = 20,
     points_per_question: int = 1000,
 ) -> Contest:
@@ -66,6 +67,7 @@ def contest_create(
                     pin=_new_pin(),
                     format=format,
                     allow_guests=allow_guests,
+                    question_on_screen_only=question_on_screen_only,
                     seconds_per_question=seconds_per_question,
                     points_per_question=points_per_question,
                     question_ids=[d.question.pk for d in drawn],
@@ -104,6 +106,7 @@ def contest_room(contest: Contest) -> engine.Room:
         code=contest.pin,
         questions=[_engine_question(questions[pk], contest) for pk in contest.question_ids],
         format=contest.format,
+        screen_only=contest.question_on_screen_only,
     )
 
 
@@ -162,3 +165,18 @@ def contest_record_results(*, contest: Contest, room: engine.Room) -> None:
 
 def _member_ids(table) -> list[int]:
     return [int(pid[1:]) for pid in table if pid.startswith("u") and pid[1:].isdigit()]
+
+
+def contest_replay(contest: Contest) -> engine.Room:
+    """The finished room rebuilt from the stored answers and results: for exports
+    and audits (an offline recount)."""
+    room = contest_room(contest)
+    for answer in contest.answers.all():
+        room.answers[f"{answer.seq}:{answer.player}"] = engine.Answer(
+            answer.player, answer.seq, answer.response, answer.at, answer.elapsed_ms
+        )
+    for result in contest.results.all():
+        room.players[result.player] = engine.Player(result.player, result.name, result.team or None)
+    room.seq = max((a.seq for a in room.answers.values()), default=0)
+    room.phase = engine.FINISHED
+    return room

@@ -31,6 +31,9 @@ class ContestForm(forms.Form):
         min_value=1, max_value=10000, initial=1000, label=gettext_lazy("Points per question")
     )
     allow_guests = forms.BooleanField(required=False, label=gettext_lazy("Guests may join"))
+    question_on_screen_only = forms.BooleanField(
+        required=False, label=gettext_lazy("Show the question on the big screen only")
+    )
 
 
 def _hosted(request, pk: int) -> Contest:

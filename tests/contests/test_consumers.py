@@ -3,6 +3,7 @@ persistence, the server's timer. Runs on the in-memory layer, and on Redis when
 REDIS_URL is set (CI's second pass)."""
 
 import asyncio
+import io
 import json
 
 import jsonschema
@@ -128,6 +129,23 @@ async def test_a_whole_game():
     answers, results, points, status = await stored()
     assert answers == 2 and results == [("党员0", 1), ("党员1", 2)]
     assert points == 2 and status == "finished"
+
+    @database_sync_to_async
+    def exported():
+        from openpyxl import load_workbook
+
+        from contests.exports import contest_results_xlsx
+
+        workbook = load_workbook(io.BytesIO(contest_results_xlsx(contest)))
+        people = list(workbook["个人成绩"].iter_rows(min_row=2, values_only=True))
+        questions = list(workbook["逐题统计"].iter_rows(min_row=2, values_only=True))
+        return workbook.sheetnames, people, questions
+
+    sheets, people, questions = await exported()
+    assert sheets[:2] == ["个人成绩", "逐题统计"]
+    assert people[0][:4] == (1, "党员0", "机关第一党支部", results and people[0][3])
+    assert people[0][6] == 1.0 and people[1][6] == 0.0  # accuracy beside the score
+    assert questions[0][2:5] == (2, 1, 0.5)
 
 
 async def test_reconnect_keeps_score_and_refuses_a_second_answer():

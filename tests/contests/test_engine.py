@@ -315,3 +315,15 @@ def test_random_games_keep_the_invariants(steps, gaps, fmt):
                 )
                 recount[pid] += min(100 * (streak[pid] - 1), 500)
     assert {pid: s.score for pid, s in e.standings(state).items()} == recount
+
+
+def test_question_on_the_big_screen_only():
+    state = room(1)
+    state.screen_only = True
+    state, outs = play(state, e.Join(T0, "a", "甲"), e.Start(T0))
+    by_audience = {o.to: o.message for o in outs if o.message["type"] == "question"}
+    assert by_audience[e.PLAYERS]["text"] == "" and by_audience[e.SCREEN]["text"] == "第1题"
+    assert [o["key"] for o in by_audience[e.PLAYERS]["options"]] == ["A", "B", "C", "D"]
+    assert all(o["text"] == "" for o in by_audience[e.PLAYERS]["options"])
+    snapshot = e.state_payload(state, T0, player="a")
+    assert snapshot["question"]["text"] == ""

@@ -89,7 +89,7 @@ function setup() {
     offset = q.server_now - Date.now();
     stage.replaceChildren(
       el("div", { class: "live__qhead" }, el("span", {}, `${q.seq} / ${q.total}`), el("span", { class: "countdown", "data-countdown": "" })),
-      el("p", { class: "live__question" }, q.text),
+      el("p", { class: "live__question" }, q.text || t.lookAtScreen),
     );
     if (role === "player") {
       if (q.kind === "fill") {
