@@ -671,3 +671,53 @@ HANDLERS = {
     Void: _void,
     Rescore: _rescore,
 }
+
+
+# --- snapshots ---------------------------------------------------------------------------------
+
+SNAPSHOT_VERSION = 1
+
+
+def room_to_dict(room: Room) -> dict:
+    """The whole room as plain JSON data (version 1): for a store or a saved snapshot."""
+    return {
+        "version": SNAPSHOT_VERSION,
+        "code": room.code,
+        "format": room.format,
+        "phase": room.phase,
+        "seq": room.seq,
+        "opened_at": room.opened_at,
+        "ends_at": room.ends_at,
+        "paused_left_ms": room.paused_left_ms,
+        "locked": room.locked,
+        "screen_only": room.screen_only,
+        "questions": [vars(q) for q in room.questions],
+        "players": [vars(p) for p in room.players.values()],
+        "answers": [vars(a) for a in room.answers.values()],
+        "voided": sorted(room.voided),
+        "rescored": {str(seq): key for seq, key in room.rescored.items()},
+        "state_version": room.version,
+    }
+
+
+def room_from_dict(data: dict) -> Room:
+    if data.get("version") != SNAPSHOT_VERSION:
+        raise ValueError(f"unknown room snapshot version {data.get('version')!r}")
+    room = Room(
+        code=data["code"],
+        questions=[Question(**q) for q in data["questions"]],
+        format=data["format"],
+        phase=data["phase"],
+        seq=data["seq"],
+        opened_at=data["opened_at"],
+        ends_at=data["ends_at"],
+        paused_left_ms=data["paused_left_ms"],
+        locked=data["locked"],
+        screen_only=data["screen_only"],
+        voided=set(data["voided"]),
+        rescored={int(seq): key for seq, key in data["rescored"].items()},
+        version=data["state_version"],
+    )
+    room.players = {p["id"]: Player(**p) for p in data["players"]}
+    room.answers = {f"{a['seq']}:{a['player']}": Answer(**a) for a in data["answers"]}
+    return room

@@ -44,6 +44,11 @@ class Contest(models.Model):
         default=list, help_text="the questions, in order, drawn once when the contest is made"
     )
     status = models.CharField(max_length=10, choices=ContestStatus, default=ContestStatus.LOBBY)
+    snapshot = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="the room at the last reveal (contests.engine.room_to_dict, version 1)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

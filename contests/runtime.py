@@ -50,8 +50,8 @@ def _build_room(contest: Contest) -> engine.Room:
 
 
 @database_sync_to_async
-def _record_answers(contest: Contest, room: engine.Room, seq: int) -> None:
-    services.contest_record_answers(contest=contest, room=room, seq=seq)
+def _checkpoint(contest: Contest, room: engine.Room) -> None:
+    services.contest_checkpoint(contest=contest, room=room)
 
 
 @database_sync_to_async
@@ -80,13 +80,13 @@ class Runtime:
         self.__init__()
 
     async def room(self, pin: str) -> engine.Room | None:
+        """The room, loaded once per process (a connect storm waits on one load)."""
         if pin not in self.rooms:
-            contest = await load_contest(pin)
-            if contest is None:
-                return None
-            lock = self.locks.setdefault(pin, asyncio.Lock())
-            async with lock:
+            async with self.locks.setdefault(pin, asyncio.Lock()):
                 if pin not in self.rooms:
+                    contest = await load_contest(pin)
+                    if contest is None:
+                        return None
                     self.rooms[pin] = await _build_room(contest)
                     self.contests[pin] = contest
         return self.rooms[pin]
@@ -106,7 +106,7 @@ class Runtime:
                 engine.FINISHED,
             )
             if revealed and room.seq:
-                await _record_answers(contest, room, room.seq)
+                await _checkpoint(contest, room)
             if room.phase == engine.FINISHED and before.phase != engine.FINISHED:
                 await _record_results(contest, room)
         self._schedule(pin, room)

@@ -99,8 +99,10 @@ def _engine_question(question: Question, contest: Contest) -> engine.Question:
     )
 
 
-def contest_room(contest: Contest) -> engine.Room:
-    """A fresh engine room for ``contest``."""
+def contest_room(contest: Contest, *, fresh: bool = False) -> engine.Room:
+    """The engine room for ``contest``: as saved at its last reveal, or fresh."""
+    if contest.snapshot and not fresh:
+        return engine.room_from_dict(contest.snapshot)
     questions = Question.objects.in_bulk(contest.question_ids)
     return engine.Room(
         code=contest.pin,
@@ -108,6 +110,14 @@ def contest_room(contest: Contest) -> engine.Room:
         format=contest.format,
         screen_only=contest.question_on_screen_only,
     )
+
+
+@transaction.atomic
+def contest_checkpoint(*, contest: Contest, room: engine.Room) -> None:
+    """At a reveal: the question's accepted answers and a snapshot of the room, so a
+    restarted worker carries on from here."""
+    contest_record_answers(contest=contest, room=room, seq=room.seq)
+    Contest.objects.filter(pk=contest.pk).update(snapshot=engine.room_to_dict(room))
 
 
 def contest_record_answers(*, contest: Contest, room: engine.Room, seq: int) -> int:
@@ -160,7 +170,8 @@ def contest_record_results(*, contest: Contest, room: engine.Room) -> None:
             )
     contest.status = ContestStatus.FINISHED
     contest.finished_at = timezone.now()
-    contest.save(update_fields=["status", "finished_at"])
+    contest.snapshot = engine.room_to_dict(room)
+    contest.save(update_fields=["status", "finished_at", "snapshot"])
 
 
 def _member_ids(table) -> list[int]:
@@ -168,9 +179,9 @@ def _member_ids(table) -> list[int]:
 
 
 def contest_replay(contest: Contest) -> engine.Room:
-    """The finished room rebuilt from the stored answers and results: for exports
-    and audits (an offline recount)."""
-    room = contest_room(contest)
+    """The finished room rebuilt from the stored answers and results alone: for
+    exports and audits (an offline recount, independent of the snapshot)."""
+    room = contest_room(contest, fresh=True)
     for answer in contest.answers.all():
         room.answers[f"{answer.seq}:{answer.player}"] = engine.Answer(
             answer.player, answer.seq, answer.response, answer.at, answer.elapsed_ms

@@ -57,7 +57,7 @@ async def connect(pin, token=None, role="player", guest=None, origin=ORIGIN):
     return socket, connected
 
 
-async def receive(socket, kind=None, timeout=3):
+async def receive(socket, kind=None, timeout=10):
     while True:
         message = json.loads(await socket.receive_from(timeout=timeout))
         if kind is None or message["type"] == kind:
@@ -236,6 +236,33 @@ async def test_the_server_closes_the_question_on_time():
     host, _ = await connect(contest.pin, tokens["secretary"], role="host")
     await host.send_to(text_data=json.dumps({"type": "start"}))
     await receive(host, "question")
-    reveal = await receive(host, "reveal", timeout=4)  # nobody pressed "close"
+    reveal = await receive(host, "reveal", timeout=10)  # nobody pressed "close"
     assert reveal["seq"] == 1
+    await host.disconnect()
+
+
+async def test_a_restarted_worker_carries_on_from_the_last_reveal():
+    contest, tokens = await world()
+    host, _ = await connect(contest.pin, tokens["secretary"], role="host")
+    a, _ = await connect(contest.pin, tokens["m0"])
+    await a.send_to(text_data=json.dumps({"type": "join"}))
+    await host.send_to(text_data=json.dumps({"type": "start"}))
+    await receive(a, "question")
+    await a.send_to(text_data=json.dumps({"type": "answer", "seq": 1, "choices": ["B"]}))
+    await receive(a, "answer_ack")
+    await host.send_to(text_data=json.dumps({"type": "close"}))
+    await receive(a, "reveal")
+    await a.disconnect()
+    await host.disconnect()
+
+    runtime.reset()  # the worker restarts: nothing in memory
+
+    host, _ = await connect(contest.pin, tokens["secretary"], role="host")
+    snapshot = await receive(host, "state")
+    assert (snapshot["phase"], snapshot["seq"]) == ("reveal", 1)
+    a, _ = await connect(contest.pin, tokens["m0"])
+    assert (await receive(a, "state"))["you"]["score"] == 1000
+    await host.send_to(text_data=json.dumps({"type": "next"}))
+    assert (await receive(a, "question"))["seq"] == 2
+    await a.disconnect()
     await host.disconnect()

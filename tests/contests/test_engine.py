@@ -327,3 +327,18 @@ def test_question_on_the_big_screen_only():
     assert all(o["text"] == "" for o in by_audience[e.PLAYERS]["options"])
     snapshot = e.state_payload(state, T0, player="a")
     assert snapshot["question"]["text"] == ""
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(event_strategy)
+def test_snapshots_round_trip_through_json(steps):
+    state = room(4, fmt="team")
+    now = T0
+    for step in steps:
+        now += 2000
+        state, _ = e.apply(state, to_event(step, now))
+    restored = e.room_from_dict(json.loads(json.dumps(e.room_to_dict(state))))
+    assert restored == state
+    assert {p: s.score for p, s in e.standings(restored).items()} == {
+        p: s.score for p, s in e.standings(state).items()
+    }
