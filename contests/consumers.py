@@ -47,6 +47,14 @@ def clean_nickname(value: str) -> str:
 
 
 class ContestConsumer(AsyncWebsocketConsumer):
+    #: the process's runtime; a test may mount a second one (another "worker")
+    runtime = runtime
+
+    def __init__(self, *args, runtime=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if runtime is not None:
+            self.runtime = runtime
+
     async def connect(self):
         self.pin = self.scope["url_route"]["kwargs"]["pin"]
         query = parse_qs(self.scope.get("query_string", b"").decode())
@@ -58,10 +66,10 @@ class ContestConsumer(AsyncWebsocketConsumer):
         self.sent_at: list[float] = []
         self.checked_at = time.monotonic()
         await self.accept()
-        room = await runtime.room(self.pin)
+        room = await self.runtime.room(self.pin)
         if room is None:
             return await self.refuse("not_found", "没有这个竞赛，请检查 PIN。")
-        contest = runtime.contests[self.pin]
+        contest = await self.runtime.contest(self.pin)
         signed_in = bool(self.user and self.user.is_authenticated)
         if self.role == "host":
             allowed = signed_in and (
@@ -84,10 +92,11 @@ class ContestConsumer(AsyncWebsocketConsumer):
         if self.role == "player":
             self.player = f"u{self.user.pk}" if signed_in else f"g-{self.guest_token}"
             await self.enter(group(self.pin, "", self.player))
+        room = await self.runtime.room(self.pin)
         snapshot = engine.state_payload(
-            runtime.rooms[self.pin],
+            room,
             now_ms(),
-            player=self.player if self.player in runtime.rooms[self.pin].players else None,
+            player=self.player if self.player in room.players else None,
             role=self.role,
         )
         await self.send(text_data=json.dumps(snapshot, ensure_ascii=False))
@@ -128,7 +137,7 @@ class ContestConsumer(AsyncWebsocketConsumer):
             return await self.error("forbidden", "当前身份不能执行这个操作。")
         event = await self.event_for(kind, message)
         if event is not None:
-            await runtime.apply(self.pin, event)
+            await self.runtime.apply(self.pin, event)
 
     async def event_for(self, kind: str, message: dict) -> engine.Event | None:
         now = now_ms()
@@ -137,12 +146,12 @@ class ContestConsumer(AsyncWebsocketConsumer):
             if signed_in:
                 name = self.user.display_name or self.user.username
                 team = await _team_of(self.user)
-            elif self.player in runtime.rooms[self.pin].players:
+            elif self.player in (room := await self.runtime.room(self.pin)).players:
                 # a guest coming back keeps the name the room knows
-                name, team = runtime.rooms[self.pin].players[self.player].name, None
+                name, team = room.players[self.player].name, None
             else:
                 name = clean_nickname(message.get("nickname", ""))
-                taken = {p.name for p in runtime.rooms[self.pin].players.values()}
+                taken = {p.name for p in room.players.values()}
                 if not name or name in taken:
                     await self.error("nickname", "请换一个昵称（不能为空或与他人重复）。")
                     return None

@@ -2,11 +2,10 @@
 Running rooms: the engine's state per PIN, the server-owned question timers,
 persistence of accepted answers and results, and the fan-out of messages.
 
-This is the embedded runtime: rooms live in this process's memory, which is
-right for ``make run`` and one Daphne worker. Every message is serialised once
-and sent to a channel-layer group (all, players, screen, host, or one player),
-so the sockets of one room may sit on any worker; the shared, Redis-held room
-state that lets any worker apply events is the next step (see docs/protocol.md).
+The state lives in a store (``contests.store``: this process's memory by
+default, Redis in production, where any worker may apply a room's next event).
+Every message is serialised once and sent to a channel-layer group (all,
+players, screen, host, or one player), so a room's sockets may sit on any worker.
 """
 
 import asyncio
@@ -19,6 +18,7 @@ from channels.layers import get_channel_layer
 
 from . import engine, services
 from .models import Contest, ContestStatus
+from .store import make_store
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.25  # seconds
@@ -67,48 +67,67 @@ def _mark_running(contest: Contest) -> None:
 
 
 class Runtime:
-    def __init__(self):
-        self.rooms: dict[str, engine.Room] = {}
+    def __init__(self, store=None):
+        self._store = store
         self.contests: dict[str, Contest] = {}
-        self.locks: dict[str, asyncio.Lock] = {}
         self.timers: dict[str, asyncio.Task] = {}
         self.progress_due: dict[str, asyncio.Task] = {}
 
+    @property
+    def store(self):
+        if self._store is None:
+            self._store = make_store()
+        return self._store
+
     def reset(self) -> None:
+        """Forget everything held in this process (tests; a fresh event loop)."""
         for task in [*self.timers.values(), *self.progress_due.values()]:
             task.cancel()
         self.__init__()
 
+    async def contest(self, pin: str) -> Contest | None:
+        if pin not in self.contests:
+            contest = await load_contest(pin)
+            if contest is None:
+                return None
+            self.contests[pin] = contest
+        return self.contests[pin]
+
     async def room(self, pin: str) -> engine.Room | None:
-        """The room, loaded once per process (a connect storm waits on one load)."""
-        if pin not in self.rooms:
-            async with self.locks.setdefault(pin, asyncio.Lock()):
-                if pin not in self.rooms:
-                    contest = await load_contest(pin)
-                    if contest is None:
-                        return None
-                    self.rooms[pin] = await _build_room(contest)
-                    self.contests[pin] = contest
-        return self.rooms[pin]
+        """The room's current state: from the store, or built once from the database
+        (its last snapshot, or fresh) when no worker holds it yet."""
+        room = await self.store.get(pin)
+        if room is None:
+            contest = await self.contest(pin)
+            if contest is None:
+                return None
+            room = await self.store.add(pin, await _build_room(contest))
+        return room
 
     async def apply(self, pin: str, event: engine.Event) -> list[engine.Out]:
-        """Applies ``event`` to the room (one at a time per room) and carries out
-        what follows: timers, persistence, and sending the messages."""
-        async with self.locks.setdefault(pin, asyncio.Lock()):
-            before = self.rooms[pin]
-            room, outs = engine.apply(before, event)
-            self.rooms[pin] = room
-            contest = self.contests[pin]
-            if before.phase == engine.LOBBY and room.phase != engine.LOBBY:
-                await _mark_running(contest)
-            revealed = before.phase != engine.REVEAL and room.phase in (
-                engine.REVEAL,
-                engine.FINISHED,
-            )
-            if revealed and room.seq:
-                await _checkpoint(contest, room)
-            if room.phase == engine.FINISHED and before.phase != engine.FINISHED:
-                await _record_results(contest, room)
+        """Applies ``event`` to the latest state of the room, one event at a time
+        per room across all workers, and carries out what follows: timers,
+        persistence, and sending the messages."""
+        contest = await self.contest(pin)
+        outs: list[engine.Out] = []
+        async with self.store.locked(pin):
+            room = await self.room(pin)
+            events = [event]
+            if (
+                room.phase == engine.QUESTION
+                and room.ends_at is not None
+                and event.now > room.ends_at
+                and not isinstance(event, engine.Tick)
+            ):
+                # The question's time is up but its timer did not fire here (it may
+                # have died with another worker): close it first.
+                events.insert(0, engine.Tick(event.now))
+            for step in events:
+                before = room
+                room, step_outs = engine.apply(room, step)
+                outs += step_outs
+                await self._persist(contest, before, room)
+            await self.store.put(pin, room)
         self._schedule(pin, room)
         await dispatch(pin, outs)
         if isinstance(event, engine.SubmitAnswer) and pin not in self.progress_due:
@@ -116,10 +135,22 @@ class Runtime:
             self.progress_due[pin] = asyncio.create_task(self._progress_later(pin))
         return outs
 
+    async def _persist(self, contest: Contest, before: engine.Room, room: engine.Room) -> None:
+        if before.phase == engine.LOBBY and room.phase != engine.LOBBY:
+            await _mark_running(contest)
+        revealed = before.phase != engine.REVEAL and room.phase in (
+            engine.REVEAL,
+            engine.FINISHED,
+        )
+        if revealed and room.seq:
+            await _checkpoint(contest, room)
+        if room.phase == engine.FINISHED and before.phase != engine.FINISHED:
+            await _record_results(contest, room)
+
     async def _progress_later(self, pin: str) -> None:
         await asyncio.sleep(PROGRESS_INTERVAL)
         self.progress_due.pop(pin, None)
-        room = self.rooms.get(pin)
+        room = await self.store.get(pin)
         if room is not None and room.phase == engine.QUESTION:
             message = {
                 "type": "progress",

@@ -10,14 +10,17 @@ import jsonschema
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.urls import re_path
 from rest_framework.authtoken.models import Token
 
 from backend.accounts.models import Role
-from backend.asgi import application
+from backend.asgi import application, websocket_application
 from backend.points.models import PointEvent
 from contests import protocol, services
+from contests.consumers import ContestConsumer
 from contests.models import Contest, ContestAnswer, ContestResult
-from contests.runtime import runtime
+from contests.runtime import Runtime, runtime
 
 from ..factories import make_bank, make_branch, make_question, make_quiz, make_unit, make_user
 
@@ -181,7 +184,7 @@ async def test_same_answer_five_times_at_once_counts_once():
     await asyncio.gather(*(a.send_to(text_data=frame) for _ in range(5)))
     acks = [await receive(a, "answer_ack") for _ in range(5)]
     assert sum(ack["accepted"] for ack in acks) == 1
-    assert len(runtime.rooms[contest.pin].answers) == 1
+    assert len((await runtime.room(contest.pin)).answers) == 1
     await a.disconnect()
     await host.disconnect()
 
@@ -266,3 +269,39 @@ async def test_a_restarted_worker_carries_on_from_the_last_reveal():
     assert (await receive(a, "question"))["seq"] == 2
     await a.disconnect()
     await host.disconnect()
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="rooms are shared across workers through Redis")
+async def test_two_workers_play_one_room():
+    """Two application instances, each with its own runtime and Redis client: the
+    host and one player on the first, another player on the second."""
+    contest, tokens = await world()
+    second = Runtime()
+    other_app = websocket_application(
+        [re_path(r"^ws/contests/(?P<pin>[0-9]{6})/$", ContestConsumer.as_asgi(runtime=second))]
+    )
+    host, _ = await connect(contest.pin, tokens["secretary"], role="host")
+    a, _ = await connect(contest.pin, tokens["m0"])
+    b = WebsocketCommunicator(
+        other_app,
+        f"/ws/contests/{contest.pin}/?role=player",
+        headers=[ORIGIN, (b"authorization", f"Token {tokens['m1']}".encode())],
+    )
+    assert (await b.connect())[0]
+    for player in (a, b):
+        await receive(player, "state")
+        await player.send_to(text_data=json.dumps({"type": "join"}))
+        await receive(player, "state")
+    await host.send_to(text_data=json.dumps({"type": "start"}))
+    for player in (a, b):
+        await receive(player, "question")
+    await b.send_to(text_data=json.dumps({"type": "answer", "seq": 1, "choices": ["B"]}))
+    assert (await receive(b, "answer_ack"))["accepted"] is True
+    await b.send_to(text_data=json.dumps({"type": "answer", "seq": 1, "choices": ["B"]}))
+    assert (await receive(b, "answer_ack"))["reason"] == "duplicate"  # seen by both workers
+    await host.send_to(text_data=json.dumps({"type": "close"}))  # applied by the first
+    assert (await receive(b, "reveal"))["you"]["correct"] is True
+    assert (await receive(a, "reveal"))["you"]["answered"] is False
+    second.reset()
+    for socket in (host, a, b):
+        await socket.disconnect()
