@@ -7,6 +7,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from backend.accounts.models import Role
+from backend.points.rule_migrations import create_rules
 
 from .factories import make_branch, make_unit, make_user
 
@@ -50,7 +51,7 @@ def _rows_from_data_migrations(request):
             "quizzes.migrations.0002_point_rules",
             "contests.migrations.0002_point_rules",
         ):
-            import_module(migration).create_rules(django_apps, None)
+            create_rules(django_apps, import_module(migration).RULES)
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from backend.points.rule_migrations import add_rules
+
 RULES = [
     # kind, name, description, points, daily cap
     ("correction", "人工更正", "管理员对积分的更正（可为负数），不受每日上限限制", 0, None),
@@ -10,25 +12,6 @@ RULES = [
 ]
 
 
-def create_rules(apps, schema_editor):
-    PointRule = apps.get_model("points", "PointRule")
-    for kind, name, description, points, cap in RULES:
-        PointRule.objects.get_or_create(
-            kind=kind,
-            defaults={
-                "name": name,
-                "description": description,
-                "points": points,
-                "daily_cap": cap,
-            },
-        )
-
-
-def remove_rules(apps, schema_editor):
-    PointRule = apps.get_model("points", "PointRule")
-    PointRule.objects.filter(kind__in=[r[0] for r in RULES], events__isnull=True).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [("points", "0001_initial")]
-    operations = [migrations.RunPython(create_rules, remove_rules)]
+    operations = [add_rules(RULES)]
