@@ -57,6 +57,10 @@ def daphne_server(transactional_db, settings):
         "LECTURE_HEARTBEAT_SECONDS": "1",
         "JIANGTANG_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
+    ARTIFACTS.mkdir(exist_ok=True)
+    # The server's own log goes to a file: read it when a test fails. (A pipe that
+    # nobody reads would fill up and stall the server.)
+    log = (ARTIFACTS / "daphne.log").open("ab")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -70,7 +74,7 @@ def daphne_server(transactional_db, settings):
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -84,8 +88,7 @@ def daphne_server(transactional_db, settings):
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            output = process.stdout.read().decode(errors="replace")
-            raise RuntimeError(f"Daphne did not come up:\n{output}")
+            raise RuntimeError(f"Daphne did not come up; see {ARTIFACTS / 'daphne.log'}")
         time.sleep(0.2)
     yield base
     process.terminate()
@@ -93,6 +96,7 @@ def daphne_server(transactional_db, settings):
         process.wait(10)
     except subprocess.TimeoutExpired:
         process.kill()
+    log.close()
     _wait_for_server_sessions_to_end()
 
 
