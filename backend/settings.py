@@ -170,6 +170,9 @@ if REDIS_URL:
                     }
                 ],
                 "prefix": "jiangtang:asgi",
+                # Past its capacity a channel drops messages silently: room for a
+                # burst of frames to one socket.
+                "capacity": 1000,
             },
         }
     }
@@ -181,7 +184,12 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 1000},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Accounts and authentication ------------------------------------------------------

@@ -428,10 +428,11 @@ def _join(room: Room, event: Join) -> list[Out]:
         )
     out = [Out(event.player, state_payload(room, event.now, player=event.player), event.player)]
     if existing is None:
+        # Who came in matters to the host and the big screen; the players' phones
+        # need not hear of every other arrival (a room of hundreds joins at once).
         names = [p.name for p in room.active_players()][-5:]
-        out.append(
-            Out(ALL, {"type": "lobby", "players": len(room.active_players()), "recent": names})
-        )
+        lobby = {"type": "lobby", "players": len(room.active_players()), "recent": names}
+        out += [Out(SCREEN, lobby), Out(HOST, lobby)]
     return out
 
 
