@@ -1,7 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from .models import Attachment, Lecture, LectureProgress, ReadingItem, ReadingList
+from .models import Attachment, Lecture, LectureProgress, ReadingItem
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -22,14 +22,6 @@ class ReadingItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReadingItem
         fields = ["id", "kind", "title", "author", "chapters", "required", "attachment", "checked"]
-
-
-class ReadingListSerializer(serializers.ModelSerializer):
-    items = ReadingItemSerializer(many=True)
-
-    class Meta:
-        model = ReadingList
-        fields = ["id", "title", "description", "items"]
 
 
 class ProgressSerializer(serializers.Serializer):
