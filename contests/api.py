@@ -1,9 +1,7 @@
 """The contests API (PROTOCOL.md: POST /api/v1/contests/, GET /api/v1/contests/{id}/results/)."""
 
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,7 +13,7 @@ from rest_framework.views import APIView
 
 from backend.accounts import scope
 from backend.common.api import ErrorSerializer, XlsxRenderer
-from backend.common.xlsx import XLSX_CONTENT_TYPE
+from backend.common.xlsx import xlsx_response
 from quizzes.models import Quiz
 
 from . import exports, services
@@ -118,13 +116,9 @@ class ContestResultsView(APIView):
     def get(self, request, pk: int):
         contest = get_object_or_404(visible_contests(request.user), pk=pk)
         if request.accepted_renderer.format == XlsxRenderer.format:
-            response = HttpResponse(
-                exports.contest_results_xlsx(contest), content_type=XLSX_CONTENT_TYPE
+            return xlsx_response(
+                exports.contest_results_xlsx(contest), f"{contest.title}-成绩.xlsx"
             )
-            response["Content-Disposition"] = content_disposition_header(
-                as_attachment=True, filename=f"{contest.title}-成绩.xlsx"
-            )
-            return response
         questions = (
             contest.answers.values("seq", "question_id")
             .annotate(answered=Count("pk"))

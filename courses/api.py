@@ -3,10 +3,8 @@
 from datetime import date
 
 from django.conf import settings
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -18,6 +16,7 @@ from rest_framework.views import APIView
 
 from backend.accounts import scope
 from backend.common.api import ErrorSerializer, XlsxRenderer
+from backend.common.xlsx import xlsx_response
 
 from . import exports, selectors, services
 from .models import Lecture
@@ -170,19 +169,14 @@ class LectureReportView(APIView):
             unit_id=parse_id(request, "unit"),
         )
         if request.accepted_renderer.format == XlsxRenderer.format:
-            return xlsx_response(report)
+            return report_download(report)
         return Response(LectureReportSerializer(report).data)
 
 
-def xlsx_response(report) -> HttpResponse:
-    response = HttpResponse(
-        exports.lecture_report_xlsx(report),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+def report_download(report):
     scope_name = report.branch.name if report.branch else report.unit.name if report.unit else ""
     name = f"学习情况-{report.lecture.month:%Y-%m}-{scope_name or '全部'}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
-    return response
+    return xlsx_response(exports.lecture_report_xlsx(report), name)
 
 
 class StudyOverviewSerializer(serializers.Serializer):

@@ -14,9 +14,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts import scope
+from backend.common.xlsx import xlsx_response
 
 from . import excel, scoring, statistics
-from .api import xlsx_download
 from .models import Question, QuestionBank, Quiz, QuizQuestion
 
 
@@ -250,7 +250,7 @@ class QuizAdmin(admin.ModelAdmin):
         quiz = get_object_or_404(scope.quizzes_manageable_by(request.user), pk=pk)
         report = statistics.quiz_statistics(quiz=quiz)
         if request.GET.get("format") == "xlsx":
-            return xlsx_download(statistics.statistics_xlsx(report), f"{quiz.title}-统计.xlsx")
+            return xlsx_response(statistics.statistics_xlsx(report), f"{quiz.title}-统计.xlsx")
         context = {
             **self.admin_site.each_context(request),
             "title": _("Statistics: %(quiz)s") % {"quiz": quiz.title},

@@ -1,8 +1,6 @@
 """The quiz and practice API (PROTOCOL.md: /api/v1/quizzes/…, /api/v1/attempts/…)."""
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,7 +13,7 @@ from rest_framework.views import APIView
 
 from backend.accounts import scope
 from backend.common.api import ErrorSerializer, XlsxRenderer, query_bool
-from backend.common.xlsx import XLSX_CONTENT_TYPE
+from backend.common.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 
 from . import excel, presenters, selectors, services, statistics
 from .models import QuestionBank
@@ -263,14 +261,6 @@ class BankImportView(APIView):
         )
 
 
-def xlsx_download(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
-    return response
-
-
 class BankExportView(APIView):
     """The bank as .xlsx, in the import format."""
 
@@ -279,7 +269,7 @@ class BankExportView(APIView):
     @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
         bank = _manageable_bank(request, pk)
-        return xlsx_download(excel.bank_export_xlsx(bank=bank), f"{bank.name}.xlsx")
+        return xlsx_response(excel.bank_export_xlsx(bank=bank), f"{bank.name}.xlsx")
 
 
 class BankTemplateView(APIView):
@@ -291,7 +281,7 @@ class BankTemplateView(APIView):
     def get(self, request):
         if not scope.can_manage_banks(request.user):
             raise PermissionDenied(_("Only admins manage question banks."))
-        return xlsx_download(excel.template_xlsx(), "题库导入模板.xlsx")
+        return xlsx_response(excel.template_xlsx(), "题库导入模板.xlsx")
 
 
 class QuizStatisticsView(APIView):
@@ -307,5 +297,5 @@ class QuizStatisticsView(APIView):
         quiz = get_object_or_404(scope.quizzes_manageable_by(request.user), pk=pk)
         report = statistics.quiz_statistics(quiz=quiz)
         if request.accepted_renderer.format == XlsxRenderer.format:
-            return xlsx_download(statistics.statistics_xlsx(report), f"{quiz.title}-统计.xlsx")
+            return xlsx_response(statistics.statistics_xlsx(report), f"{quiz.title}-统计.xlsx")
         return Response(statistics.as_dict(report))

@@ -12,12 +12,12 @@ from django.contrib.auth.forms import (
 )
 from django.db.models import Count, F, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+
+from backend.common.xlsx import xlsx_response
 
 from . import scope
 from .forms import MemberImportForm
@@ -275,11 +275,4 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     def import_template_view(self, request):
         if not self.has_add_permission(request):
             return redirect("admin:index")
-        response = HttpResponse(
-            member_import_template(actor=request.user),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename="党员导入模板.xlsx"
-        )
-        return response
+        return xlsx_response(member_import_template(actor=request.user), "党员导入模板.xlsx")

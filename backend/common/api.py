@@ -8,12 +8,14 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from backend.common.xlsx import XLSX_CONTENT_TYPE
+
 
 class XlsxRenderer(renderers.BaseRenderer):
     """Lets ``?format=xlsx`` (or Accept: the xlsx type) select a spreadsheet; views
     that list it return the workbook themselves."""
 
-    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    media_type = XLSX_CONTENT_TYPE
     format = "xlsx"
     charset = None
     render_style = "binary"

@@ -96,3 +96,15 @@ def read_sheet(
     finally:
         workbook.close()
     return header, body
+
+
+def xlsx_response(content: bytes, filename: str):
+    """A workbook as a download (the name may be Chinese: RFC 6266 encoding)."""
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    return response
