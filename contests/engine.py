@@ -21,9 +21,10 @@ by adding a ``Format`` (the on-stage rounds of the next issue).
 from __future__ import annotations
 
 import copy
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
+
+from quizzes import scoring
 
 LOBBY, QUESTION, REVEAL, PAUSED, FINISHED = "lobby", "question", "reveal", "paused", "finished"
 FULL_POINTS_WITHIN_MS = 500
@@ -194,20 +195,16 @@ class Out:
 # --- scoring -----------------------------------------------------------------------------------
 
 
-def normalise(text: str) -> str:
-    value = unicodedata.normalize("NFKC", text or "")
-    return "".join(value.split()).casefold().strip("。．.，,；;")
-
-
 def is_correct(question: Question, key: list, response: dict) -> bool:
+    """Graded as in quizzes (``quizzes.scoring``): choices by exact set, fill-ins
+    per blank with full-/half-width, spaces and end punctuation normalised."""
     if question.kind == "fill":
         blanks = response.get("blanks") or ([response["text"]] if "text" in response else [])
-        return len(blanks) == len(key) and all(
-            normalise(given) in {normalise(v) for v in variants}
-            for given, variants in zip(blanks, key, strict=False)
+        return (
+            len(blanks) == len(key) and scoring.grade(scoring.FILL, key, {"blanks": blanks}).correct
         )
-    chosen = response.get("choices") or []
-    return len(chosen) == len(set(chosen)) and sorted(chosen) == sorted(key)
+    # option keys (and "true"/"false") compare as a set, as for multiple choice
+    return scoring.grade(scoring.MULTIPLE, key, response).correct
 
 
 def speed_points(points: int, elapsed_ms: int, duration_ms: int) -> int:
