@@ -39,11 +39,10 @@ def parse_month(value: str | None) -> date | None:
     """``YYYY-MM`` → the first day of that month; 400 on anything else."""
     if not value:
         return None
-    try:
-        year, month = value.split("-")
-        return date(int(year), int(month), 1)
-    except ValueError:
-        raise ValidationError({"month": [_("Use the form YYYY-MM, e.g. 2026-03.")]}) from None
+    month = selectors.month_from_text(value)
+    if month is None:
+        raise ValidationError({"month": [_("Use the form YYYY-MM, e.g. 2026-03.")]})
+    return month
 
 
 def parse_id(request, name: str) -> int | None:

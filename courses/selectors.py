@@ -24,6 +24,15 @@ from backend.accounts.models import Branch, Unit, User
 from .models import Lecture, LectureProgress, ReadingCheck, ReadingItem, ReadingList
 
 
+def month_from_text(value: str | None) -> date | None:
+    """``YYYY-MM`` → the first day of that month; None for anything else."""
+    try:
+        year, month = (value or "").split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return None
+
+
 def _with_my_progress(lectures: QuerySet[Lecture], user: User) -> QuerySet[Lecture]:
     mine = LectureProgress.objects.filter(lecture=OuterRef("pk"), member=user)
     return lectures.annotate(

@@ -1,6 +1,6 @@
 """The phone pages for lectures and study, and the secretaries' study reports."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -17,14 +17,6 @@ from backend.accounts import scope
 from . import selectors
 from .downloads import attachment_response
 from .models import Attachment, Lecture, LectureProgress
-
-
-def _month_param(value: str | None) -> date | None:
-    try:
-        year, month = (value or "").split("-")
-        return date(int(year), int(month), 1)
-    except ValueError:
-        return None
 
 
 @login_required
@@ -73,7 +65,7 @@ def attachment_download(request, pk: int, name: str):
 def my_study(request):
     """What this month asks of me, and what I have done."""
     today = timezone.localdate()
-    month = _month_param(request.GET.get("month")) or today.replace(day=1)
+    month = selectors.month_from_text(request.GET.get("month")) or today.replace(day=1)
     this_month = today.replace(day=1)
     month = min(month, this_month)
     overview = selectors.study_overview(user=request.user, month=month)
