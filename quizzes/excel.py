@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from backend.common.xlsx import SpreadsheetRefused, read_sheet, safe_cell, workbook_bytes
+from backend.common.xlsx import ImportRefused, RowError, read_sheet, safe_cell, workbook_bytes
 
 from . import scoring
 from .models import Question, QuestionBank, QuestionKind
@@ -64,13 +64,6 @@ NO_WORDS = {"否", "n", "no", "false", "0", "停用"}
 TAG_SEPARATORS = [",", "，", "、", ";", "；"]
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
 @dataclass
 class ImportReport:
     created: int = 0
@@ -79,10 +72,6 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-class ImportRefused(Exception):
-    """The file itself cannot be read; nothing was imported."""
 
 
 def _letters(text: str) -> list[str]:
@@ -219,10 +208,7 @@ def questions_import_xlsx(*, bank: QuestionBank, data: bytes) -> ImportReport:
     or one earlier in the file (compared without spaces and punctuation), is an
     error on that row.
     """
-    try:
-        header, body = read_sheet(data, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
-    except SpreadsheetRefused as exc:
-        raise ImportRefused(str(exc)) from None
+    header, body = read_sheet(data, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
     missing = [title for title in HEADER if title not in header and title != "启用"]
     if missing:
         raise ImportRefused(

@@ -19,7 +19,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from backend.common.xlsx import SpreadsheetRefused, read_sheet, workbook_bytes
+from backend.common.xlsx import ImportRefused, RowError, read_sheet, workbook_bytes
 
 from . import scope
 from .models import BRANCH_ROLES, Role, User
@@ -61,13 +61,6 @@ ROLE_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the sheet's row number, as Excel shows it (0 for the file itself)
-    column: str
-    message: str
-
-
 @dataclass
 class ImportReport:
     created: list[User] = field(default_factory=list)
@@ -78,19 +71,12 @@ class ImportReport:
         return not self.errors
 
 
-class ImportRefused(Exception):
-    """The file itself cannot be read; nothing was imported."""
-
-
 def _read_rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
-    try:
-        header, body = read_sheet(
-            data,
-            max_bytes=settings.MEMBER_IMPORT_MAX_BYTES,
-            max_rows=settings.MEMBER_IMPORT_MAX_ROWS,
-        )
-    except SpreadsheetRefused as exc:
-        raise ImportRefused(str(exc)) from None
+    header, body = read_sheet(
+        data,
+        max_bytes=settings.MEMBER_IMPORT_MAX_BYTES,
+        max_rows=settings.MEMBER_IMPORT_MAX_ROWS,
+    )
     if not header:
         raise ImportRefused(_("The sheet is empty."))
     columns: dict[str, int] = {}

@@ -9,6 +9,7 @@ evaluated. Writing: text that a spreadsheet would run as a formula is escaped.
 
 import io
 import zipfile
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -19,13 +20,24 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class SpreadsheetRefused(Exception):
-    """The file cannot be read as a spreadsheet; the message says why."""
+class ImportRefused(Exception):
+    """The file itself cannot be imported (not a readable spreadsheet, too big,
+    a missing column…); nothing was imported, and the message says why."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in an import: the sheet's row as Excel numbers it (0: the file),
+    the column's header, what is wrong."""
+
+    row: int
+    column: str
+    message: str
 
 
 def open_workbook(data: bytes, *, max_bytes: int):
     if len(data) > max_bytes:
-        raise SpreadsheetRefused(
+        raise ImportRefused(
             _("The file is larger than %(mb)d MB.") % {"mb": max(1, max_bytes // (1024 * 1024))}
         )
     try:
@@ -33,12 +45,12 @@ def open_workbook(data: bytes, *, max_bytes: int):
             unpacked = sum(info.file_size for info in archive.infolist())
             packed = sum(info.compress_size for info in archive.infolist()) or 1
         if unpacked > MAX_UNCOMPRESSED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
-            raise SpreadsheetRefused(_("The file unpacks to more than 50 MB; refused."))
+            raise ImportRefused(_("The file unpacks to more than 50 MB; refused."))
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except SpreadsheetRefused:
+    except ImportRefused:
         raise
     except Exception:  # any failure to parse means the same to the user
-        raise SpreadsheetRefused(
+        raise ImportRefused(
             _("This is not a readable .xlsx file. Save it from Excel or WPS as .xlsx.")
         ) from None
 
@@ -73,7 +85,7 @@ def read_sheet(
 ) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The first sheet as text: (header, [(row number, cells)…]) without empty rows.
     Every parsing failure, also one met while streaming the rows (an XML entity,
-    a broken part), becomes ``SpreadsheetRefused``."""
+    a broken part), becomes ``ImportRefused``."""
     workbook = open_workbook(data, max_bytes=max_bytes)
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
@@ -84,13 +96,11 @@ def read_sheet(
             if any(texts):
                 body.append((number, texts))
             if len(body) > max_rows:
-                raise SpreadsheetRefused(
-                    _("More than %(n)d rows; split the sheet.") % {"n": max_rows}
-                )
-    except SpreadsheetRefused:
+                raise ImportRefused(_("More than %(n)d rows; split the sheet.") % {"n": max_rows})
+    except ImportRefused:
         raise
     except Exception:  # a part that fails to parse mid-way means the same to the user
-        raise SpreadsheetRefused(
+        raise ImportRefused(
             _("This is not a readable .xlsx file. Save it from Excel or WPS as .xlsx.")
         ) from None
     finally:
