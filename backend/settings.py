@@ -143,12 +143,18 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
             # A file, not memory, so that a Daphne subprocess in the browser tests
             # sees what the test wrote.
             "TEST": {"NAME": str(VAR_DIR / "test-db.sqlite3")},
         }
     }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Also for an SQLite DATABASE_URL (the browser tests' server uses one): a
+    # deferred transaction that reads, then writes, fails at once with "database
+    # is locked" when another connection writes; IMMEDIATE ones wait their turn.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Full-text search over lectures (SearchVector/SearchQuery).
