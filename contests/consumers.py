@@ -17,7 +17,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from backend.accounts import scope
 
 from . import engine, protocol
-from .runtime import group, now_ms, runtime
+from .runtime import now_ms, runtime
 
 MAX_FRAME = 2048
 RATE = 20  # messages per RATE_WINDOW seconds
@@ -49,9 +49,13 @@ def clean_nickname(value: str) -> str:
 class ContestConsumer(AsyncWebsocketConsumer):
     #: the process's runtime; a test may mount a second one (another "worker")
     runtime = runtime
+    #: Frames come from the worker's runtime (``Runtime.deliver``), not each socket
+    #: from the channel layer: no channel, group or receive loop per socket.
+    channel_layer_alias = None
 
     def __init__(self, *args, runtime=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.attached = False
         if runtime is not None:
             self.runtime = runtime
 
@@ -62,7 +66,6 @@ class ContestConsumer(AsyncWebsocketConsumer):
         self.guest_token = (query.get("guest") or [""])[0]
         self.user = self.scope.get("user")
         self.player = None
-        self.groups_joined: list[str] = []
         self.sent_at: list[float] = []
         self.checked_at = time.monotonic()
         await self.accept()
@@ -85,29 +88,16 @@ class ContestConsumer(AsyncWebsocketConsumer):
             allowed = False
         if not allowed:
             return await self.refuse("forbidden", "你不能以这个身份进入本场竞赛。")
-        await self.enter(group(self.pin, "all"))
-        await self.enter(
-            group(self.pin, {"host": "host", "screen": "screen"}.get(self.role, "players"))
-        )
         if self.role == "player":
             self.player = f"u{self.user.pk}" if signed_in else f"g-{self.guest_token}"
-            await self.enter(group(self.pin, "", self.player))
-        room = await self.runtime.room(self.pin)
-        snapshot = engine.state_payload(
-            room,
-            now_ms(),
-            player=self.player if self.player in room.players else None,
-            role=self.role,
-        )
+        await self.runtime.attach(self.pin, self)
+        self.attached = True
+        snapshot = await self.runtime.snapshot(self.pin, player=self.player, role=self.role)
         await self.send(text_data=json.dumps(snapshot, ensure_ascii=False))
 
-    async def enter(self, name: str) -> None:
-        await self.channel_layer.group_add(name, self.channel_name)
-        self.groups_joined.append(name)
-
     async def disconnect(self, code):
-        for name in self.groups_joined:
-            await self.channel_layer.group_discard(name, self.channel_name)
+        if self.attached:
+            self.runtime.detach(self.pin, self)
 
     async def refuse(self, code: str, message: str) -> None:
         await self.send(text_data=json.dumps(engine.error(code, message), ensure_ascii=False))
@@ -136,7 +126,10 @@ class ContestConsumer(AsyncWebsocketConsumer):
         if (kind in HOST_COMMANDS) != (self.role == "host") or self.role == "screen":
             return await self.error("forbidden", "当前身份不能执行这个操作。")
         event = await self.event_for(kind, message)
-        if event is not None:
+        if isinstance(event, engine.SubmitAnswer):
+            ack = await self.runtime.answer(self.pin, event)
+            await self.send(text_data=json.dumps(ack, ensure_ascii=False))
+        elif event is not None:
             await self.runtime.apply(self.pin, event)
 
     async def event_for(self, kind: str, message: dict) -> engine.Event | None:
@@ -177,7 +170,3 @@ class ContestConsumer(AsyncWebsocketConsumer):
         if kind == "void":
             return engine.Void(now, message["seq"])
         return engine.Rescore(now, message["seq"], message["correct"])
-
-    async def contest_frame(self, event):
-        """A pre-serialised frame from the room's group."""
-        await self.send(text_data=event["text"])

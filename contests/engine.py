@@ -20,7 +20,7 @@ by adding a ``Format`` (the on-stage rounds of the next issue).
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -404,11 +404,34 @@ def error(code: str, message: str) -> dict:
 
 def apply(room: Room, event: Event) -> tuple[Room, list[Out]]:
     """The new state and the messages to send; ``room`` itself is not changed."""
-    room = copy.deepcopy(room)
+    room = _copy(room)
     handler = HANDLERS[type(event)]
     out = handler(room, event)
     room.version += 1
     return room, out
+
+
+def _copy(room: Room) -> Room:
+    """A copy to change: the containers are copied, their items are shared (handlers
+    replace a player or an answer, never change one in place). A deep copy of a
+    room of thousands on every event would cost more than the event."""
+    return dataclasses.replace(
+        room,
+        players=dict(room.players),
+        answers=dict(room.answers),
+        voided=set(room.voided),
+        rescored=dict(room.rescored),
+    )
+
+
+def with_answers(room: Room, answers: dict[str, Answer]) -> Room:
+    """``room`` with answers accepted outside the engine (``accept``) added; ``room``
+    itself is not changed."""
+    if not answers or answers.keys() <= room.answers.keys():
+        return room
+    room = _copy(room)
+    room.answers.update(answers)
+    return room
 
 
 def _join(room: Room, event: Join) -> list[Out]:
@@ -444,41 +467,67 @@ def _answer(room: Room, event: SubmitAnswer) -> list[Out]:
     player = room.players.get(event.player)
     if player is None or player.kicked:
         return [_ack(event.player, event.seq, False, "invalid")]
-    key = f"{event.seq}:{event.player}"
-    if key in room.answers:
+    if f"{event.seq}:{event.player}" in room.answers:
         return [_ack(event.player, event.seq, False, "duplicate")]
-    if event.seq != room.seq or room.phase not in (QUESTION, PAUSED):
-        return [_ack(event.player, event.seq, False, "closed")]
-    if room.phase == PAUSED:
-        return [_ack(event.player, event.seq, False, "closed")]
-    if room.ends_at is not None and event.now > room.ends_at:
-        return [_ack(event.player, event.seq, False, "late")]
-    if not _valid_response(room.question, event.response):
-        return [_ack(event.player, event.seq, False, "invalid")]
-    elapsed = room.question.duration_ms - (room.ends_at - event.now)
-    room.answers[key] = Answer(event.player, event.seq, event.response, event.now, max(0, elapsed))
+    reason = answer_refusal(answer_gate(room), event)
+    if reason is not None:
+        return [_ack(event.player, event.seq, False, reason)]
+    answer = accepted_answer(answer_gate(room), event)
+    room.answers[f"{event.seq}:{event.player}"] = answer
     return [_ack(event.player, event.seq, True)]
 
 
-def _valid_response(question: Question, response: dict) -> bool:
+def answer_gate(room: Room) -> dict:
+    """What deciding on an answer needs, as small plain data: the stores keep it
+    beside the room so that answers are accepted without loading the room."""
+    question = room.question
+    return {
+        "phase": room.phase,
+        "seq": room.seq,
+        "ends_at": room.ends_at,
+        "kind": question.kind if question else None,
+        "options": [o["key"] for o in question.options] if question else [],
+        "blanks": len(question.key) if question and question.kind == "fill" else 0,
+        "duration_ms": question.duration_ms if question else 0,
+    }
+
+
+def answer_refusal(gate: dict, event: SubmitAnswer) -> str | None:
+    """Why the open question (``answer_gate``) refuses this answer, or None. Who
+    answers and whether they answered already is for the caller to check."""
+    if event.seq != gate["seq"] or gate["phase"] != QUESTION:
+        return "closed"
+    if gate["ends_at"] is not None and event.now > gate["ends_at"]:
+        return "late"
+    if not _valid_response(gate, event.response):
+        return "invalid"
+    return None
+
+
+def accepted_answer(gate: dict, event: SubmitAnswer) -> Answer:
+    elapsed = gate["duration_ms"] - (gate["ends_at"] - event.now)
+    return Answer(event.player, event.seq, event.response, event.now, max(0, elapsed))
+
+
+def _valid_response(gate: dict, response: dict) -> bool:
     if not isinstance(response, dict):
         return False
-    if question.kind == "fill":
+    if gate["kind"] == "fill":
         blanks = response.get("blanks")
         if blanks is None and isinstance(response.get("text"), str):
             blanks = [response["text"]]
         return (
             isinstance(blanks, list)
-            and len(blanks) == len(question.key)
+            and len(blanks) == gate["blanks"]
             and all(isinstance(b, str) and len(b) <= 200 for b in blanks)
         )
     choices = response.get("choices")
-    keys = {o["key"] for o in question.options}
+    keys = set(gate["options"])
     return (
         isinstance(choices, list)
         and 0 < len(choices) <= len(keys)
         and all(isinstance(c, str) and c in keys for c in choices)
-        and (question.kind == "multiple" or len(choices) == 1)
+        and (gate["kind"] == "multiple" or len(choices) == 1)
     )
 
 
@@ -620,7 +669,7 @@ def _kick(room: Room, event: Kick) -> list[Out]:
     player = room.players.get(event.player)
     if player is None:
         return [Out(HOST, error("unknown_player", "没有这名参赛者。"))]
-    player.kicked = True
+    room.players[event.player] = dataclasses.replace(player, kicked=True)
     return [
         Out(event.player, error("kicked", "你已被主持人移出本场竞赛。"), event.player),
         Out(HOST, {"type": "lobby", "players": len(room.active_players()), "recent": []}),

@@ -4,14 +4,25 @@ persistence of accepted answers and results, and the fan-out of messages.
 
 The state lives in a store (``contests.store``: this process's memory by
 default, Redis in production, where any worker may apply a room's next event).
-Every message is serialised once and sent to a channel-layer group (all,
-players, screen, host, or one player), so a room's sockets may sit on any worker.
+Fan-out: a room's messages are serialised once and sent as one channel-layer
+message per *worker* (each worker's runtime listens on a channel of its own and
+joins the room's group when it holds one of the room's sockets), and each worker
+writes the frames to its local sockets in a plain loop. The sockets themselves
+are not on the channel layer: no per-socket group membership to set up in a
+connect storm, no per-socket channel to overflow, no thread hop per socket and
+message.
+
+Answers do not take the room lock: the store accepts them atomically
+(``store.accept``), the acknowledgement goes straight back to the socket, and
+the answers are merged into the room (and scored) under the lock when the
+question closes.
 """
 
 import asyncio
 import json
 import logging
 import time
+from collections import defaultdict
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -28,10 +39,9 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def group(pin: str, audience: str, player: str | None = None) -> str:
-    if player is not None:
-        return f"contest.{pin}.p.{player}"
-    return f"contest.{pin}.{audience}"
+def workers_group(pin: str) -> str:
+    """The channel-layer group of the workers holding sockets of room ``pin``."""
+    return f"contest.{pin}.workers"
 
 
 @database_sync_to_async
@@ -67,11 +77,16 @@ def _mark_running(contest: Contest) -> None:
 
 
 class Runtime:
-    def __init__(self, store=None):
+    def __init__(self, store=None, layer=None):
         self._store = store
+        self._layer = layer
         self.contests: dict[str, Contest] = {}
         self.timers: dict[str, asyncio.Task] = {}
         self.progress_due: dict[str, asyncio.Task] = {}
+        self.sockets: dict[str, set] = defaultdict(set)  # pin → this worker's sockets
+        self.groups: set[str] = set()  # the rooms whose group this worker joined
+        self.channel: str | None = None
+        self.listener: asyncio.Task | None = None
 
     @property
     def store(self):
@@ -79,9 +94,16 @@ class Runtime:
             self._store = make_store()
         return self._store
 
+    @property
+    def layer(self):
+        if self._layer is None:
+            self._layer = get_channel_layer()
+        return self._layer
+
     def reset(self) -> None:
         """Forget everything held in this process (tests; a fresh event loop)."""
-        for task in [*self.timers.values(), *self.progress_due.values()]:
+        tasks = [*self.timers.values(), *self.progress_due.values(), self.listener]
+        for task in filter(None, tasks):
             task.cancel()
         self.__init__()
 
@@ -104,6 +126,30 @@ class Runtime:
             room = await self.store.add(pin, await _build_room(contest))
         return room
 
+    async def snapshot(self, pin: str, *, player: str | None, role: str) -> dict:
+        """The ``state`` a (re)connecting socket gets, answers of the open question included."""
+        room = await self.room(pin)
+        if room.phase in (engine.QUESTION, engine.PAUSED):
+            room = engine.with_answers(room, await self.store.answers(pin, room.seq))
+        known = player if player in room.players else None
+        return engine.state_payload(room, now_ms(), player=known, role=role)
+
+    # --- events ----------------------------------------------------------------------------
+
+    async def answer(self, pin: str, event: engine.SubmitAnswer) -> dict:
+        """Accepts or refuses an answer without the room lock; returns the ``answer_ack``."""
+        gate = await self.store.gate(pin)
+        reason = "closed" if gate is None else engine.answer_refusal(gate, event)
+        if reason is None:
+            reason = await self.store.accept(pin, engine.accepted_answer(gate, event))
+        if reason is None and pin not in self.progress_due:
+            # No room-wide message per answer: the host's count, at most 4 a second.
+            self.progress_due[pin] = asyncio.create_task(self._progress_later(pin))
+        message = {"type": "answer_ack", "seq": event.seq, "accepted": reason is None}
+        if reason is not None:
+            message["reason"] = reason
+        return message
+
     async def apply(self, pin: str, event: engine.Event) -> list[engine.Out]:
         """Applies ``event`` to the latest state of the room, one event at a time
         per room across all workers, and carries out what follows: timers,
@@ -122,18 +168,31 @@ class Runtime:
                 # The question's time is up but its timer did not fire here (it may
                 # have died with another worker): close it first.
                 events.insert(0, engine.Tick(event.now))
+            first = room
             for step in events:
                 before = room
-                room, step_outs = engine.apply(room, step)
+                room, step_outs = await self._step(pin, room, step)
                 outs += step_outs
                 await self._persist(contest, before, room)
-            await self.store.put(pin, room)
+            await self.store.put(pin, room, before=first)
+            if first.phase in (engine.QUESTION, engine.PAUSED) and _closed(first, room):
+                await self.store.drop_answers(pin, first.seq)
         self._schedule(pin, room)
-        await dispatch(pin, outs)
-        if isinstance(event, engine.SubmitAnswer) and pin not in self.progress_due:
-            # No room-wide message per answer: the host's count, at most 4 a second.
-            self.progress_due[pin] = asyncio.create_task(self._progress_later(pin))
+        await self.dispatch(pin, outs)
         return outs
+
+    async def _step(self, pin: str, room: engine.Room, event: engine.Event):
+        """One engine step, with the answers the store accepted for the open question;
+        a step that closes the question seals it first, so that every acknowledged
+        answer is scored."""
+        if room.phase not in (engine.QUESTION, engine.PAUSED):
+            return engine.apply(room, event)
+        merged = engine.with_answers(room, await self.store.answers(pin, room.seq))
+        after, outs = engine.apply(merged, event)
+        if not _closed(room, after):
+            return after, outs
+        merged = engine.with_answers(room, await self.store.seal(pin, room.seq))
+        return engine.apply(merged, event)
 
     async def _persist(self, contest: Contest, before: engine.Room, room: engine.Room) -> None:
         if before.phase == engine.LOBBY and room.phase != engine.LOBBY:
@@ -155,10 +214,10 @@ class Runtime:
             message = {
                 "type": "progress",
                 "seq": room.seq,
-                "answered": engine.answered_count(room),
+                "answered": await self.store.answer_count(pin, room.seq),
                 "players": len(room.active_players()),
             }
-            await dispatch(pin, [engine.Out(engine.HOST, message)])
+            await self.dispatch(pin, [engine.Out(engine.HOST, message)])
 
     def _schedule(self, pin: str, room: engine.Room) -> None:
         """The server owns time: a question closes at ``ends_at`` whoever is connected."""
@@ -175,14 +234,79 @@ class Runtime:
         except Exception:  # a timer must never die silently
             logger.exception("contest %s: closing the question failed", pin)
 
+    # --- fan-out -----------------------------------------------------------------------------
 
-async def dispatch(pin: str, outs: list[engine.Out]) -> None:
-    """Each message serialised once, sent once to its group."""
-    layer = get_channel_layer()
-    for out in outs:
-        text = json.dumps(out.message, ensure_ascii=False, separators=(",", ":"))
-        target = group(pin, "", out.to_player) if out.to_player is not None else group(pin, out.to)
-        await layer.group_send(target, {"type": "contest.frame", "text": text})
+    async def attach(self, pin: str, socket) -> None:
+        """``socket`` (with ``role`` and ``player``) gets room ``pin``'s frames from now on."""
+        if self.listener is None:
+            self.channel = await self.layer.new_channel()
+            self.listener = asyncio.create_task(self._listen())
+        if pin not in self.groups:
+            self.groups.add(pin)
+            await self.layer.group_add(workers_group(pin), self.channel)
+        self.sockets[pin].add(socket)
+
+    def detach(self, pin: str, socket) -> None:
+        self.sockets[pin].discard(socket)
+
+    async def dispatch(self, pin: str, outs: list[engine.Out]) -> None:
+        """Each message serialised once; all of them in one channel-layer message per worker."""
+        if not outs:
+            return
+        frames = [
+            [
+                out.to,
+                out.to_player,
+                json.dumps(out.message, ensure_ascii=False, separators=(",", ":")),
+            ]
+            for out in outs
+        ]
+        await self.layer.group_send(
+            workers_group(pin), {"type": "contest.frames", "pin": pin, "frames": frames}
+        )
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+                await self.deliver(message["pin"], message["frames"])
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the worker's one listener must outlive a bad message
+                logger.exception("contest fan-out: delivering failed")
+                await asyncio.sleep(0.1)
+
+    async def deliver(self, pin: str, frames: list) -> None:
+        """Writes the frames to this worker's sockets of room ``pin``."""
+        sockets = list(self.sockets.get(pin, ()))
+        if not sockets:
+            return
+        by_player = defaultdict(list)
+        for socket in sockets:
+            if socket.player is not None:
+                by_player[socket.player].append(socket)
+        for to, player, text in frames:
+            if player is not None:
+                targets = by_player.get(player, ())
+            elif to == engine.ALL:
+                targets = sockets
+            else:
+                targets = [s for s in sockets if AUDIENCE[s.role] == to]
+            for socket in targets:
+                try:
+                    await socket.send(text_data=text)
+                except Exception:  # a socket closing under us; its disconnect detaches it
+                    logger.debug("contest %s: a socket went away", pin, exc_info=True)
+
+
+AUDIENCE = {"player": engine.PLAYERS, "screen": engine.SCREEN, "host": engine.HOST}
+
+
+def _closed(before: engine.Room, after: engine.Room) -> bool:
+    """Whether going from ``before`` to ``after`` closed ``before``'s open question."""
+    return before.phase in (engine.QUESTION, engine.PAUSED) and (
+        after.seq != before.seq or after.phase not in (engine.QUESTION, engine.PAUSED)
+    )
 
 
 runtime = Runtime()

@@ -1,6 +1,6 @@
 """
 Where the rooms' live state is kept, so that every event is applied to the latest
-state, one at a time per room:
+state, one at a time per room, and answers are accepted without waiting for that:
 
 - ``MemoryStore`` (the embedded default): this process's memory, an asyncio lock
   per room;
@@ -8,6 +8,14 @@ state, one at a time per room:
   (``engine.room_to_dict``), changed only under a per-room Redis lock, so players
   of one room may sit on different Daphne workers and any worker may apply the
   next event — or carry on when another dies.
+
+Answers take another way: ``accept`` decides on one atomically without the room
+lock and without loading the room (in Redis, one script over a small "gate" —
+the open question's phase, number and deadline — the players' hash and the
+question's answers hash: ``HSETNX``, so the first answer wins and a retry is
+refused as a duplicate). The runtime merges the accepted answers into the room
+under the lock, and ``seal`` stops acceptance for good before a question is
+scored, so no answer is acknowledged and then left out.
 """
 
 import asyncio
@@ -26,22 +34,101 @@ RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
+# KEYS: gate, players, answers of the question; ARGV: player, seq, now, answer (JSON)
+ACCEPT = """
+local raw = redis.call('get', KEYS[1])
+if not raw then return 'closed' end
+if redis.call('hget', KEYS[2], ARGV[1]) ~= '1' then return 'invalid' end
+if redis.call('hexists', KEYS[3], ARGV[1]) == 1 then return 'duplicate' end
+local gate = cjson.decode(raw)
+if gate['phase'] ~= 'question' or gate['seq'] ~= tonumber(ARGV[2]) then return 'closed' end
+if type(gate['ends_at']) == 'number' and tonumber(ARGV[3]) > gate['ends_at'] then
+  return 'late'
+end
+redis.call('hset', KEYS[3], ARGV[1], ARGV[4])
+redis.call('expire', KEYS[3], tonumber(ARGV[5]))
+return 'ok'
+"""
+# KEYS: gate, answers of the question; ARGV: seq. Closes the gate, returns the answers.
+SEAL = """
+local raw = redis.call('get', KEYS[1])
+if raw then
+  local gate = cjson.decode(raw)
+  if gate['seq'] == tonumber(ARGV[1]) then
+    gate['phase'] = 'sealed'
+    redis.call('set', KEYS[1], cjson.encode(gate), 'KEEPTTL')
+  end
+end
+return redis.call('hvals', KEYS[2])
+"""
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _answer_key(answer: engine.Answer) -> str:
+    return f"{answer.seq}:{answer.player}"
 
 
 class MemoryStore:
     def __init__(self):
         self.rooms: dict[str, engine.Room] = {}
         self.locks: dict[str, asyncio.Lock] = {}
+        self.pending: dict[str, dict[str, engine.Answer]] = {}  # pin → "seq:player" → answer
+        self.sealed: dict[str, int] = {}  # pin → the last sealed question
 
     async def get(self, pin: str) -> engine.Room | None:
         return self.rooms.get(pin)
 
-    async def put(self, pin: str, room: engine.Room) -> None:
+    async def put(self, pin: str, room: engine.Room, before: engine.Room | None = None) -> None:
         self.rooms[pin] = room
 
     async def add(self, pin: str, room: engine.Room) -> engine.Room:
         """Stores ``room`` unless one is there already; returns the stored one."""
         return self.rooms.setdefault(pin, room)
+
+    async def gate(self, pin: str) -> dict | None:
+        room = self.rooms.get(pin)
+        return engine.answer_gate(room) if room is not None else None
+
+    async def accept(self, pin: str, answer: engine.Answer) -> str | None:
+        """None when ``answer`` is the player's first for the open question and in
+        time; otherwise the reason it is refused. (No await inside: atomic.)"""
+        room = self.rooms.get(pin)
+        if room is None:
+            return "closed"
+        player = room.players.get(answer.player)
+        if player is None or player.kicked:
+            return "invalid"
+        pending = self.pending.setdefault(pin, {})
+        key = _answer_key(answer)
+        if key in pending or key in room.answers:
+            return "duplicate"
+        if room.phase != engine.QUESTION or room.seq != answer.seq:
+            return "closed"
+        if self.sealed.get(pin) == answer.seq:
+            return "closed"
+        if room.ends_at is not None and answer.at > room.ends_at:
+            return "late"
+        pending[key] = answer
+        return None
+
+    async def answers(self, pin: str, seq: int) -> dict[str, engine.Answer]:
+        return {k: a for k, a in self.pending.get(pin, {}).items() if a.seq == seq}
+
+    async def answer_count(self, pin: str, seq: int) -> int:
+        return len(await self.answers(pin, seq))
+
+    async def seal(self, pin: str, seq: int) -> dict[str, engine.Answer]:
+        """No more answers to question ``seq``; returns all it accepted."""
+        self.sealed[pin] = seq
+        return await self.answers(pin, seq)
+
+    async def drop_answers(self, pin: str, seq: int) -> None:
+        pending = self.pending.get(pin, {})
+        for key in [k for k, a in pending.items() if a.seq == seq]:
+            del pending[key]
 
     @contextlib.asynccontextmanager
     async def locked(self, pin: str):
@@ -51,46 +138,103 @@ class MemoryStore:
     async def clear(self) -> None:
         self.rooms.clear()
         self.locks.clear()
+        self.pending.clear()
+        self.sealed.clear()
 
 
 class RedisStore:
     def __init__(self, url: str, prefix: str = "jiangtang:room"):
         from redis import asyncio as aioredis
 
-        self.redis = aioredis.from_url(url)
+        # A connect storm makes hundreds of calls at once: wait for a pooled
+        # connection rather than be refused one.
+        pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=100, timeout=20)
+        self.redis = aioredis.Redis(connection_pool=pool)
         self.prefix = prefix
+        self.local_locks: dict[str, asyncio.Lock] = {}
         self.release = self.redis.register_script(RELEASE)
+        self.accept_script = self.redis.register_script(ACCEPT)
+        self.seal_script = self.redis.register_script(SEAL)
 
-    def _key(self, pin: str) -> str:
-        return f"{self.prefix}:{pin}"
+    def _key(self, pin: str, *parts) -> str:
+        return ":".join([self.prefix, pin, *map(str, parts)])
 
     async def get(self, pin: str) -> engine.Room | None:
         raw = await self.redis.get(self._key(pin))
         return engine.room_from_dict(json.loads(raw)) if raw else None
 
-    async def put(self, pin: str, room: engine.Room) -> None:
-        data = json.dumps(engine.room_to_dict(room), ensure_ascii=False, separators=(",", ":"))
-        await self.redis.set(self._key(pin), data, ex=ROOM_TTL_SECONDS)
+    async def put(self, pin: str, room: engine.Room, before: engine.Room | None = None) -> None:
+        """Writes the room, its answer gate, and the players that changed since
+        ``before`` (1: may answer, 0: kicked)."""
+        changed = {
+            player.id: int(not player.kicked)
+            for player in room.players.values()
+            if before is None or before.players.get(player.id) != player
+        }
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(self._key(pin), _dumps(engine.room_to_dict(room)), ex=ROOM_TTL_SECONDS)
+            pipe.set(self._key(pin, "gate"), _dumps(engine.answer_gate(room)), ex=ROOM_TTL_SECONDS)
+            if changed:
+                pipe.hset(self._key(pin, "players"), mapping=changed)
+                pipe.expire(self._key(pin, "players"), ROOM_TTL_SECONDS)
+            await pipe.execute()
 
     async def add(self, pin: str, room: engine.Room) -> engine.Room:
-        data = json.dumps(engine.room_to_dict(room), ensure_ascii=False, separators=(",", ":"))
-        await self.redis.set(self._key(pin), data, ex=ROOM_TTL_SECONDS, nx=True)
+        data = _dumps(engine.room_to_dict(room))
+        if await self.redis.set(self._key(pin), data, ex=ROOM_TTL_SECONDS, nx=True):
+            await self.put(pin, room)
         return await self.get(pin)
+
+    async def gate(self, pin: str) -> dict | None:
+        raw = await self.redis.get(self._key(pin, "gate"))
+        return json.loads(raw) if raw else None
+
+    async def accept(self, pin: str, answer: engine.Answer) -> str | None:
+        result = await self.accept_script(
+            keys=[
+                self._key(pin, "gate"),
+                self._key(pin, "players"),
+                self._key(pin, "answers", answer.seq),
+            ],
+            args=[answer.player, answer.seq, answer.at, _dumps(vars(answer)), ROOM_TTL_SECONDS],
+        )
+        result = result.decode() if isinstance(result, bytes) else result
+        return None if result == "ok" else result
+
+    @staticmethod
+    def _answers(values) -> dict[str, engine.Answer]:
+        answers = (engine.Answer(**json.loads(raw)) for raw in values)
+        return {_answer_key(a): a for a in answers}
+
+    async def answers(self, pin: str, seq: int) -> dict[str, engine.Answer]:
+        return self._answers(await self.redis.hvals(self._key(pin, "answers", seq)))
+
+    async def answer_count(self, pin: str, seq: int) -> int:
+        return await self.redis.hlen(self._key(pin, "answers", seq))
+
+    async def seal(self, pin: str, seq: int) -> dict[str, engine.Answer]:
+        keys = [self._key(pin, "gate"), self._key(pin, "answers", seq)]
+        return self._answers(await self.seal_script(keys=keys, args=[seq]))
+
+    async def drop_answers(self, pin: str, seq: int) -> None:
+        await self.redis.delete(self._key(pin, "answers", seq))
 
     @contextlib.asynccontextmanager
     async def locked(self, pin: str):
         """A lock across workers (SET NX with a token, released only by its holder;
-        it expires by itself if the holder dies)."""
-        key, token = f"{self._key(pin)}:lock", secrets.token_hex(8)
-        deadline = time.monotonic() + LOCK_MS / 1000
-        while not await self.redis.set(key, token, nx=True, px=LOCK_MS):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"room {pin} is locked")
-            await asyncio.sleep(0.002)
-        try:
-            yield
-        finally:
-            await self.release(keys=[key], args=[token])
+        it expires by itself if the holder dies). A worker's own callers queue on a
+        local lock first, so only one of them at a time polls Redis."""
+        async with self.local_locks.setdefault(pin, asyncio.Lock()):
+            key, token = self._key(pin, "lock"), secrets.token_hex(8)
+            deadline = time.monotonic() + LOCK_MS / 1000
+            while not await self.redis.set(key, token, nx=True, px=LOCK_MS):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"room {pin} is locked")
+                await asyncio.sleep(0.002)
+            try:
+                yield
+            finally:
+                await self.release(keys=[key], args=[token])
 
     async def clear(self) -> None:
         await self.redis.aclose()

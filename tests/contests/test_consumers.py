@@ -184,6 +184,9 @@ async def test_same_answer_five_times_at_once_counts_once():
     await asyncio.gather(*(a.send_to(text_data=frame) for _ in range(5)))
     acks = [await receive(a, "answer_ack") for _ in range(5)]
     assert sum(ack["accepted"] for ack in acks) == 1
+    assert len(await runtime.store.answers(contest.pin, 1)) == 1
+    await host.send_to(text_data=json.dumps({"type": "close"}))
+    assert (await receive(a, "reveal"))["you"]["answered"] is True
     assert len((await runtime.room(contest.pin)).answers) == 1
     await a.disconnect()
     await host.disconnect()
@@ -273,10 +276,12 @@ async def test_a_restarted_worker_carries_on_from_the_last_reveal():
 
 @pytest.mark.skipif(not settings.REDIS_URL, reason="rooms are shared across workers through Redis")
 async def test_two_workers_play_one_room():
-    """Two application instances, each with its own runtime and Redis client: the
-    host and one player on the first, another player on the second."""
+    """Two application instances, each with its own runtime, store client and
+    channel layer: the host and one player on the first, another on the second."""
+    from channels_redis.core import RedisChannelLayer
+
     contest, tokens = await world()
-    second = Runtime()
+    second = Runtime(layer=RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"]))
     other_app = websocket_application(
         [re_path(r"^ws/contests/(?P<pin>[0-9]{6})/$", ContestConsumer.as_asgi(runtime=second))]
     )

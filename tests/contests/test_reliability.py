@@ -7,7 +7,6 @@ import random
 
 import pytest
 from channels.db import database_sync_to_async
-from django.conf import settings
 
 from contests import engine, services
 from contests.models import ContestAnswer, ContestResult
@@ -15,11 +14,8 @@ from contests.models import ContestAnswer, ContestResult
 from .test_consumers import _fresh_runtime, connect, receive, world  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-# 300 on the in-memory layer. On channels-redis, 300 sockets joining at once in
-# one process time out reading from Redis (one receive loop, a connection per
-# group call): the per-worker fan-out that removes this is still to be built
-# (see the closing note of issue 5), so the Redis pass plays with 60.
-PLAYERS = 60 if settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis") else 300
+# 300 players on both layers (in-memory, and channels-redis with the Redis store).
+PLAYERS = 300
 
 
 async def until(socket, kind):

@@ -1,0 +1,162 @@
+"""Scale by design: a room's messages cost one channel-layer message per worker,
+and answers are accepted atomically by the store, outside the room lock. The
+store tests run on the memory store, and on Redis when REDIS_URL is set."""
+
+import asyncio
+import json
+import uuid
+
+import pytest
+from django.conf import settings
+
+from contests import engine
+from contests.runtime import runtime, workers_group
+from contests.store import MemoryStore, RedisStore
+
+from .test_consumers import _fresh_runtime, connect, receive, world  # noqa: F401 (fixture)
+from .test_engine import T0, choice
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_reveal_to_many_players_is_one_layer_message_per_worker(monkeypatch):
+    contest, tokens = await world(allow_guests=True)
+    host, _ = await connect(contest.pin, tokens["secretary"], role="host")
+    players = []
+    for n in range(12):
+        socket, _ = await connect(contest.pin, guest=f"{n:032x}")
+        await receive(socket, "state")
+        await socket.send_to(text_data=json.dumps({"type": "join", "nickname": f"访客{n}"}))
+        await receive(socket, "state")
+        players.append(socket)
+    await host.send_to(text_data=json.dumps({"type": "start"}))
+    for socket in players:
+        await receive(socket, "question")
+
+    sent = []
+    original = runtime.layer.group_send
+
+    async def spy(group, message):
+        sent.append((group, message))
+        await original(group, message)
+
+    monkeypatch.setattr(runtime.layer, "group_send", spy)
+    for socket in players[:5]:
+        await socket.send_to(text_data=json.dumps({"type": "answer", "seq": 1, "choices": ["B"]}))
+        assert (await receive(socket, "answer_ack"))["accepted"] is True
+    assert sent == []  # an answer is acknowledged to its socket, not broadcast
+    await host.send_to(text_data=json.dumps({"type": "close"}))
+    reveals = [await receive(socket, "reveal") for socket in players]
+    await receive(players[-1], "scoreboard")
+    closing = [message for group, message in sent if message["frames"][0][2].find("reveal") > 0]
+    assert [group for group, _ in sent if _ in closing] == [workers_group(contest.pin)]
+    frames = closing[0]["frames"]
+    # one personal reveal per player, each serialised once, and the shared frames
+    assert sum(1 for _to, player, _text in frames if player) == 12
+    assert [r["you"]["answered"] for r in reveals] == [True] * 5 + [False] * 7
+    for socket in [host, *players]:
+        await socket.disconnect()
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request):
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set")
+    store = RedisStore(settings.REDIS_URL, prefix=f"test:{uuid.uuid4().hex}")
+    yield store
+    keys = [key async for key in store.redis.scan_iter(f"{store.prefix}:*")]
+    if keys:
+        await store.redis.delete(*keys)
+    await store.clear()
+
+
+async def open_room(store, pin="100001"):
+    room = engine.Room(code=pin, questions=[choice(1), choice(2)])
+    for event in (engine.Join(T0, "a", "甲"), engine.Join(T0, "b", "乙"), engine.Start(T0)):
+        before = room
+        room, _ = engine.apply(room, event)
+        await store.put(pin, room, before=before)
+    return pin, room
+
+
+def answer(player, seq=1, at=T0 + 1000, choices=("B",)):
+    return engine.Answer(player, seq, {"choices": list(choices)}, at, at - T0)
+
+
+async def test_the_first_answer_wins_and_a_retry_is_a_duplicate(store):
+    pin, _ = await open_room(store)
+    results = await asyncio.gather(*(store.accept(pin, answer("a", choices=c)) for c in "BACD"))
+    assert sorted(results, key=str) == [None, "duplicate", "duplicate", "duplicate"]
+    assert list(await store.answers(pin, 1)) == ["1:a"]
+    assert await store.answer_count(pin, 1) == 1
+
+
+async def test_late_closed_unknown_and_kicked_answers_are_refused(store):
+    pin, room = await open_room(store)
+    assert await store.accept(pin, answer("a", at=room.ends_at + 1)) == "late"
+    assert await store.accept(pin, answer("a", at=room.ends_at)) is None  # the last ms counts
+    assert await store.accept(pin, answer("b", seq=2)) == "closed"
+    assert await store.accept(pin, answer("nobody")) == "invalid"
+    kicked, _ = engine.apply(room, engine.Kick(T0 + 10, "b"))
+    await store.put(pin, kicked, before=room)
+    assert await store.accept(pin, answer("b")) == "invalid"
+
+
+async def test_a_sealed_question_takes_no_more_answers(store):
+    pin, _ = await open_room(store)
+    assert await store.accept(pin, answer("a")) is None
+    sealed = await store.seal(pin, 1)
+    assert set(sealed) == {"1:a"} and sealed["1:a"].response == {"choices": ["B"]}
+    assert await store.accept(pin, answer("b", at=T0 + 1500)) == "closed"
+    await store.drop_answers(pin, 1)
+    assert await store.answers(pin, 1) == {}
+
+
+async def test_the_gate_is_small_and_carries_no_key(store):
+    pin, _ = await open_room(store)
+    gate = await store.gate(pin)
+    assert gate == {
+        "phase": "question",
+        "seq": 1,
+        "ends_at": T0 + 20_000,
+        "kind": "single",
+        "options": ["A", "B", "C", "D"],
+        "blanks": 0,
+        "duration_ms": 20_000,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_answers_racing_the_close_are_either_refused_or_scored():
+    contest, tokens = await world(allow_guests=True)
+    host, _ = await connect(contest.pin, tokens["secretary"], role="host")
+    players = []
+    for n in range(20):
+        socket, _ = await connect(contest.pin, guest=f"{n:032x}")
+        await socket.send_to(text_data=json.dumps({"type": "join", "nickname": f"访客{n}"}))
+        await receive(socket, "state")
+        players.append(socket)
+    await host.send_to(text_data=json.dumps({"type": "start"}))
+    for socket in players:
+        await receive(socket, "question")
+    frame = json.dumps({"type": "answer", "seq": 1, "choices": ["B"]})
+    close = json.dumps({"type": "close"})
+    await asyncio.gather(
+        *(socket.send_to(text_data=frame) for socket in players[:10]),
+        host.send_to(text_data=close),
+        *(socket.send_to(text_data=frame) for socket in players[10:]),
+    )
+    for socket in players:
+        got = {}
+        while len(got) < 2:  # in either order: a refusal may come after the reveal
+            message = await receive(socket)
+            if message["type"] in ("answer_ack", "reveal"):
+                got[message["type"]] = message
+        assert got["reveal"]["you"]["answered"] is got["answer_ack"]["accepted"], got
+    room = await runtime.room(contest.pin)
+    assert await runtime.store.answers(contest.pin, 1) == {}  # all merged into the room
+    assert len(room.answers) == sum(1 for a in room.answers.values() if a.seq == 1)
+    for socket in [host, *players]:
+        await socket.disconnect()
