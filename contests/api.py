@@ -16,8 +16,23 @@ from backend.common.api import ErrorSerializer, XlsxRenderer
 from backend.common.xlsx import xlsx_response
 from quizzes.models import Quiz
 
-from . import exports, services
+from . import exports, services, stage
 from .models import Contest, ContestFormat
+
+
+class StageTeamSerializer(serializers.Serializer):
+    branch = serializers.IntegerField(required=False, help_text="a branch the host may see")
+    name = serializers.CharField(
+        max_length=100, required=False, help_text="an ad-hoc team; a branch team's default"
+    )
+    mode = serializers.ChoiceField(choices=["captain", "members"], default="captain")
+
+
+class StageRoundSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=list(services.STAGE_ROUND_TITLES))
+    count = serializers.IntegerField(min_value=1, max_value=50)
+    title = serializers.CharField(max_length=40, required=False)
+    rules = serializers.DictField(required=False, help_text="over the defaults of the format")
 
 
 class ContestCreateSerializer(serializers.Serializer):
@@ -27,6 +42,19 @@ class ContestCreateSerializer(serializers.Serializer):
     question_on_screen_only = serializers.BooleanField(default=False)
     seconds_per_question = serializers.IntegerField(default=20, min_value=5, max_value=300)
     points_per_question = serializers.IntegerField(default=1000, min_value=1, max_value=10000)
+    # on stage (mode "stage") only
+    title = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    teams = StageTeamSerializer(many=True, required=False)
+    rounds = StageRoundSerializer(many=True, required=False)
+    base = serializers.IntegerField(default=100, min_value=0, max_value=10000)
+    reserve = serializers.IntegerField(default=3, min_value=0, max_value=20)
+
+    def validate(self, attrs):
+        if attrs["mode"] == ContestFormat.STAGE and not (
+            attrs.get("teams") and attrs.get("rounds")
+        ):
+            raise serializers.ValidationError(_("An on-stage contest needs teams and rounds."))
+        return attrs
 
 
 class ContestCreatedSerializer(serializers.Serializer):
@@ -51,12 +79,36 @@ class QuestionStatSerializer(serializers.Serializer):
     answered = serializers.IntegerField()
 
 
+class TeamRankSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    name = serializers.CharField()
+    score = serializers.IntegerField()
+
+
+class DecisionSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    at = serializers.IntegerField(help_text="server epoch ms")
+    round = serializers.IntegerField()
+    seq = serializers.IntegerField()
+    team = serializers.CharField(allow_blank=True)
+    kind = serializers.CharField()
+    result = serializers.CharField()
+    delta = serializers.IntegerField()
+    by = serializers.CharField()
+    corrects = serializers.IntegerField(allow_null=True)
+
+
 class ResultsSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     status = serializers.CharField()
+    format = serializers.CharField()
     ranking = RankingSerializer(many=True)
     questions = QuestionStatSerializer(many=True)
+    teams = TeamRankSerializer(many=True, required=False, help_text="on stage: the teams' order")
+    decisions = DecisionSerializer(
+        many=True, required=False, help_text="on stage: the judges' audit log"
+    )
 
 
 def visible_contests(user):
@@ -81,16 +133,29 @@ class ContestCreateView(APIView):
         quiz = Quiz.objects.filter(pk=data.validated_data["quiz"], status="published").first()
         if quiz is None:
             raise ValidationError({"quiz": [_("There is no such published quiz.")]})
+        options = data.validated_data
         try:
-            contest = services.contest_create(
-                host=request.user,
-                quiz=quiz,
-                format=data.validated_data["mode"],
-                allow_guests=data.validated_data["allow_guests"],
-                question_on_screen_only=data.validated_data["question_on_screen_only"],
-                seconds_per_question=data.validated_data["seconds_per_question"],
-                points_per_question=data.validated_data["points_per_question"],
-            )
+            if options["mode"] == ContestFormat.STAGE:
+                contest = services.contest_create_stage(
+                    host=request.user,
+                    quiz=quiz,
+                    title=options.get("title", ""),
+                    teams=options["teams"],
+                    rounds=options["rounds"],
+                    base=options["base"],
+                    reserve=options["reserve"],
+                    allow_guests=options["allow_guests"],
+                )
+            else:
+                contest = services.contest_create(
+                    host=request.user,
+                    quiz=quiz,
+                    format=options["mode"],
+                    allow_guests=options["allow_guests"],
+                    question_on_screen_only=options["question_on_screen_only"],
+                    seconds_per_question=options["seconds_per_question"],
+                    points_per_question=options["points_per_question"],
+                )
         except services.ContestError as exc:
             raise ValidationError({"detail": str(exc)}) from None
         scheme = "wss" if request.is_secure() else "ws"
@@ -128,6 +193,7 @@ class ContestResultsView(APIView):
             "id": contest.pk,
             "title": contest.title,
             "status": contest.status,
+            "format": contest.format,
             "ranking": list(
                 contest.results.values("rank", "name", "team", "score", "correct", "answered")
             ),
@@ -136,4 +202,7 @@ class ContestResultsView(APIView):
                 for q in questions
             ],
         }
+        if contest.format == ContestFormat.STAGE:
+            body["teams"] = stage.ranking(services.contest_stage_replay(contest))
+            body["decisions"] = list(contest.decisions.values())
         return Response(ResultsSerializer(body).data)

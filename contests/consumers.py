@@ -4,6 +4,7 @@ checked), decides the role, validates each message against the catalogue,
 limits size and rate, and hands events to the runtime.
 """
 
+import functools
 import json
 import re
 import time
@@ -11,12 +12,13 @@ import unicodedata
 from urllib.parse import parse_qs
 
 import jsonschema
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from backend.accounts import scope
 
-from . import engine, protocol
+from . import engine, protocol, services, stage
 from .runtime import now_ms, runtime
 
 MAX_FRAME = 2048
@@ -26,13 +28,26 @@ RECHECK_SECONDS = 10
 GUEST_TOKEN = re.compile(r"^[0-9a-f]{16,64}$")
 HOST_COMMANDS = {
     "start", "next", "close", "pause", "resume", "end", "kick", "lock", "void", "rescore",
+    "open_buzzer", "judge", "correct", "tiebreak", "captain",
 }  # fmt: skip
+
+
+@functools.cache
+def _validator(kind: str):
+    """A message type's schema, checked and compiled once (``KeyError``: no such type)."""
+    schema = protocol.client_schema(kind)
+    return jsonschema.validators.validator_for(schema)(schema)
 
 
 @database_sync_to_async
 def _still_active(user) -> bool:
     user.refresh_from_db(fields=["is_active"])
     return user.is_active
+
+
+@database_sync_to_async
+def _stage_team(contest, user, requested: str) -> str | None:
+    return services.stage_team_for(contest, user, requested)
 
 
 @database_sync_to_async
@@ -58,6 +73,17 @@ class ContestConsumer(AsyncWebsocketConsumer):
         self.attached = False
         if runtime is not None:
             self.runtime = runtime
+
+    async def dispatch(self, message):
+        """As Channels' own, without its ``aclose_old_connections`` before every
+        message: that is a hop to the one shared sync thread per message (hundreds
+        of players answering at once queue behind each other there). This consumer
+        reaches the database only through ``database_sync_to_async``, which closes
+        stale connections itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self):
         self.pin = self.scope["url_route"]["kwargs"]["pin"]
@@ -120,39 +146,55 @@ class ContestConsumer(AsyncWebsocketConsumer):
         try:
             message = json.loads(text_data)
             kind = message["type"]
-            jsonschema.validate(message, protocol.client_schema(kind))
+            _validator(kind).validate(message)
         except (ValueError, KeyError, TypeError, jsonschema.ValidationError):
             return await self.error("invalid", "消息格式不正确。")
         if (kind in HOST_COMMANDS) != (self.role == "host") or self.role == "screen":
             return await self.error("forbidden", "当前身份不能执行这个操作。")
         event = await self.event_for(kind, message)
-        if isinstance(event, engine.SubmitAnswer):
+        if isinstance(event, stage.Buzz):
+            await self.runtime.buzz(self.pin, event)
+        elif isinstance(event, engine.SubmitAnswer):
             ack = await self.runtime.answer(self.pin, event)
-            await self.send(text_data=json.dumps(ack, ensure_ascii=False))
+            if ack is not None:
+                await self.send(text_data=json.dumps(ack, ensure_ascii=False))
         elif event is not None:
             await self.runtime.apply(self.pin, event)
+
+    async def join_event(self, now: int, message: dict) -> engine.Join | None:
+        """A member joins under the own name (and branch); a guest with a nickname
+        that is free, or as the player the room knows from before. On stage the
+        team is the own branch's, or the ad-hoc team asked for (else a spectator)."""
+        signed_in = bool(self.user and self.user.is_authenticated)
+        contest = await self.runtime.contest(self.pin)
+        room = await self.runtime.room(self.pin)
+        if signed_in:
+            name = self.user.display_name or self.user.username
+        elif self.player in room.players:
+            name = room.players[self.player].name
+        else:
+            name = clean_nickname(message.get("nickname", ""))
+            if not name or name in {p.name for p in room.players.values()}:
+                await self.error("nickname", "请换一个昵称（不能为空或与他人重复）。")
+                return None
+        if contest.format == "stage":
+            user = self.user if signed_in else None
+            team = await _stage_team(contest, user, message.get("team", ""))
+        else:
+            team = await _team_of(self.user) if signed_in else None
+        return engine.Join(now, self.player, name, team, guest=not signed_in)
 
     async def event_for(self, kind: str, message: dict) -> engine.Event | None:
         now = now_ms()
         if kind == "join":
-            signed_in = self.user and self.user.is_authenticated
-            if signed_in:
-                name = self.user.display_name or self.user.username
-                team = await _team_of(self.user)
-            elif self.player in (room := await self.runtime.room(self.pin)).players:
-                # a guest coming back keeps the name the room knows
-                name, team = room.players[self.player].name, None
-            else:
-                name = clean_nickname(message.get("nickname", ""))
-                taken = {p.name for p in room.players.values()}
-                if not name or name in taken:
-                    await self.error("nickname", "请换一个昵称（不能为空或与他人重复）。")
-                    return None
-                team = None
-            return engine.Join(now, self.player, name, team, guest=not signed_in)
+            return await self.join_event(now, message)
         if kind == "answer":
             response = {k: message[k] for k in ("choices", "text", "blanks") if k in message}
             return engine.SubmitAnswer(now, self.player, message["seq"], response)
+        if kind == "buzz":
+            return stage.Buzz(now, self.player, message["seq"])
+        if kind == "stake":
+            return stage.Stake(now, self.player, message["seq"], message["points"])
         simple = {
             "start": engine.Start,
             "next": engine.Next,
@@ -160,6 +202,8 @@ class ContestConsumer(AsyncWebsocketConsumer):
             "pause": engine.Pause,
             "resume": engine.Resume,
             "end": engine.End,
+            "open_buzzer": stage.OpenBuzzer,
+            "tiebreak": stage.TieBreak,
         }
         if kind in simple:
             return simple[kind](now)
@@ -169,4 +213,10 @@ class ContestConsumer(AsyncWebsocketConsumer):
             return engine.Lock(now, message["locked"])
         if kind == "void":
             return engine.Void(now, message["seq"])
+        if kind == "judge":
+            return stage.Judge(now, message["result"])
+        if kind == "correct":
+            return stage.Correct(now, message["entry"], message["result"])
+        if kind == "captain":
+            return stage.SetCaptain(now, message["team"], message["player"])
         return engine.Rescore(now, message["seq"], message["correct"])

@@ -391,6 +391,14 @@ def state_payload(room: Room, now: int, *, player: str | None = None, role: str 
     return message
 
 
+def next_deadline(room: Room) -> int | None:
+    """The earliest server time at which a ``Tick`` changes something: just past
+    the open question's ``ends_at`` (an answer at ``ends_at`` itself still counts)."""
+    if room.phase == QUESTION and room.ends_at is not None:
+        return room.ends_at + 1
+    return None
+
+
 def answered_count(room: Room) -> int:
     return sum(1 for p in room.active_players() if f"{room.seq}:{p.id}" in room.answers)
 
@@ -404,8 +412,12 @@ def error(code: str, message: str) -> dict:
 
 def apply(room: Room, event: Event) -> tuple[Room, list[Out]]:
     """The new state and the messages to send; ``room`` itself is not changed."""
+    handler = HANDLERS.get(type(event))
+    if handler is None:  # an on-stage action in a room where everyone answers
+        player = getattr(event, "player", None)
+        refusal = error("unsupported", "本场竞赛不支持这个操作。")
+        return room, [Out(player, refusal, player) if player else Out(HOST, refusal)]
     room = _copy(room)
-    handler = HANDLERS[type(event)]
     out = handler(room, event)
     room.version += 1
     return room, out

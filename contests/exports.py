@@ -1,13 +1,16 @@
 """A finished contest as a workbook: players, questions, teams; accuracy and score apart."""
 
+from datetime import UTC, datetime
+
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from backend.common.xlsx import safe_cell, workbook_bytes
 
-from . import engine
+from . import engine, stage
 from .models import Contest
-from .services import contest_replay
+from .services import contest_replay, contest_stage_replay
 
 
 def _header(sheet, titles):
@@ -16,7 +19,55 @@ def _header(sheet, titles):
         cell.font = Font(bold=True)
 
 
+KINDS = {
+    "answer": "作答",
+    "early_buzz": "抢答过早",
+    "timeout": "超时",
+    "void": "作废",
+    "correction": "更正",
+}
+RESULTS = {
+    "right": "正确",
+    "wrong": "错误",
+    "partial": "部分正确",
+    "timeout": "超时",
+    "early": "过早",
+    "void": "作废",
+}
+BY = {"judge": "裁判", "auto": "自动判分", "system": "系统"}
+
+
+def stage_results_xlsx(contest: Contest) -> bytes:
+    """On stage: the teams' order (recounted from the stored audit log) and the log."""
+    room = contest_stage_replay(contest)
+    workbook = Workbook()
+    teams = workbook.active
+    teams.title = "团体成绩"
+    _header(teams, ["名次", "队伍", "得分", "基础分"])
+    for row in stage.ranking(room):
+        teams.append([row["rank"], safe_cell(row["name"]), row["score"], room.base])
+    log = workbook.create_sheet("裁判记录")
+    _header(
+        log,
+        ["序号", "时间", "轮次", "题号", "队伍", "类别", "结果", "分数变化", "判定", "更正序号"],
+    )
+    for d in contest.decisions.all():
+        at = timezone.localtime(datetime.fromtimestamp(d.at / 1000, tz=UTC))
+        log.append(
+            [
+                d.entry, at.strftime("%H:%M:%S"), d.round, d.seq, safe_cell(d.team),
+                KINDS.get(d.kind, d.kind), RESULTS.get(d.result, d.result), d.delta,
+                BY.get(d.by, d.by), d.corrects,
+            ]
+        )  # fmt: skip
+    teams.column_dimensions["B"].width = 24
+    log.column_dimensions["E"].width = 24
+    return workbook_bytes(workbook)
+
+
 def contest_results_xlsx(contest: Contest) -> bytes:
+    if contest.format == "stage":
+        return stage_results_xlsx(contest)
     room = contest_replay(contest)
     table = engine.standings(room)
     workbook = Workbook()

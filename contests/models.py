@@ -14,6 +14,7 @@ from quizzes.models import Question, Quiz
 class ContestFormat(models.TextChoices):
     CLASSIC = "classic", _("Classic: everyone answers")
     TEAM = "team", _("Teams: branch against branch")
+    STAGE = "stage", _("On stage: compulsory, buzzer and risk rounds for teams")
 
 
 class ContestStatus(models.TextChoices):
@@ -42,6 +43,14 @@ class Contest(models.Model):
     points_per_question = models.PositiveIntegerField(_("points per question"), default=1000)
     question_ids = models.JSONField(
         default=list, help_text="the questions, in order, drawn once when the contest is made"
+    )
+    stage = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "on stage only: {base, rounds: [{format, title, question_ids, rules}], "
+            "teams: [{name, mode, captain}], reserve_ids, tiebreak_rules}"
+        ),
     )
     status = models.CharField(max_length=10, choices=ContestStatus, default=ContestStatus.LOBBY)
     snapshot = models.JSONField(
@@ -82,6 +91,33 @@ class ContestAnswer(models.Model):
 
     def __str__(self):
         return f"{self.contest_id} #{self.seq} {self.player}"
+
+
+class ContestDecision(models.Model):
+    """One line of an on-stage contest's audit log (``contests.stage.Entry``): a
+    verdict, an early buzz, a time-out, a voided question or a correction."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="decisions")
+    entry = models.PositiveIntegerField()
+    at = models.BigIntegerField(help_text="server epoch ms")
+    round = models.PositiveSmallIntegerField()
+    seq = models.PositiveIntegerField()
+    team = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=20)
+    result = models.CharField(max_length=20)
+    delta = models.IntegerField()
+    by = models.CharField(max_length=10)
+    corrects = models.PositiveIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["contest", "entry"]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "entry"], name="contestdecision_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.contest_id} #{self.entry} {self.team} {self.result} {self.delta:+d}"
 
 
 class ContestResult(models.Model):

@@ -81,12 +81,148 @@ YOU = {
     "additionalProperties": False,
 }
 
+NAME = {"type": "string", "description": "a team's name"}
+NAMES = {"type": "array", "items": STR}
+NULLABLE_STR = {"type": ["string", "null"]}
+NULLABLE_INT = {"type": ["integer", "null"]}
+ROUND_FORMAT = {"enum": ["bida", "qiangda", "risk", "tiebreak"]}
+STEP = {"enum": ["lobby", "staking", "reading", "buzzing", "answering", "reveal", "finished"]}
+JUDGE_RESULT = {"enum": ["right", "wrong", "partial"]}
+KEY_FOR_JUDGE = {
+    "type": "array",
+    "items": STR,
+    "description": "HOST ONLY, for the judge: the correct answer before the reveal",
+}
+SCORES = {"type": "array", "items": TEAM, "description": "every team, best first; ties share a rank"}  # fmt: skip
+STAGE_QUESTION = {
+    "type": "object",
+    "properties": {
+        "seq": INT,
+        "round": INT,
+        "number": INT,
+        "of": INT,
+        "kind": {"enum": ["single", "multiple", "truefalse", "fill"]},
+        "text": STR,
+        "options": {"type": "array", "items": OPTION},
+        "blanks": INT,
+        "points": NULLABLE_INT,
+        "correct": {"type": "array", "items": STR, "description": "only once the question is revealed"},
+    },
+    "required": ["seq", "round", "number", "of", "kind", "text", "options", "blanks", "points"],
+    "additionalProperties": False,
+}  # fmt: skip
+ENTRY = {
+    "type": "object",
+    "properties": {
+        "id": INT,
+        "at": MS,
+        "round": INT,
+        "seq": INT,
+        "team": NULLABLE_STR,
+        "kind": {"enum": ["answer", "early_buzz", "timeout", "void", "correction"]},
+        "result": {"enum": ["right", "wrong", "partial", "timeout", "early", "void"]},
+        "delta": {"type": "integer", "description": "what the decision is worth (a correction: what the corrected entry is now worth)"},
+        "by": {"enum": ["judge", "auto", "system"]},
+        "corrects": INT,
+        "response": {"type": "object", "properties": RESPONSE_FIELDS, "additionalProperties": False},
+        "effective": {"type": "integer", "description": "what the entry counts now (0 once voided or corrected away)"},
+    },
+    "required": ["id", "at", "round", "seq", "team", "kind", "result", "delta", "by", "effective"],
+    "additionalProperties": False,
+}  # fmt: skip
+STAKE = {
+    "type": "object",
+    "properties": {"seq": INT, "team": NAME, "points": INT},
+    "required": ["seq", "team", "points"],
+    "additionalProperties": False,
+}
+STAGE_TEAM = {
+    "type": "object",
+    "properties": {
+        "name": NAME,
+        "mode": {"enum": ["captain", "members"]},
+        "captain": NULLABLE_STR,
+        "score": INT,
+        "rank": INT,
+        "members": INT,
+        "captain_id": NULLABLE_STR,
+        "players": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"id": STR, "name": STR},
+                "required": ["id", "name"],
+                "additionalProperties": False,
+            },
+        },
+    },
+    "required": ["name", "mode", "captain", "score", "rank", "members"],
+    "additionalProperties": False,
+}
+STAGE = {
+    "type": "object",
+    "description": "on-stage rounds: what this viewer may see (stakes of other teams only once revealed)",
+    "properties": {
+        "round": INT,
+        "rounds": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"title": STR, "format": ROUND_FORMAT},
+                "required": ["title", "format"],
+                "additionalProperties": False,
+            },
+        },
+        "format": {"enum": ["bida", "qiangda", "risk", "tiebreak", None]},
+        "title": NULLABLE_STR,
+        "step": STEP,
+        "team": NULLABLE_STR,
+        "order": NAMES,
+        "eligible": NAMES,
+        "teams": {"type": "array", "items": STAGE_TEAM},
+        "ends_at": NULLABLE_MS,
+        "tie": {"type": "boolean", "description": "the last round ended with a tie for first place: the host may start the tie-break"},
+        "stakes": {"type": "array", "items": STAKE},
+        "allowed_stakes": {"type": "array", "items": INT},
+        "question": STAGE_QUESTION,
+        "buzzer": {
+            "type": "object",
+            "properties": {
+                "state": {"enum": ["closed", "open", "won"]},
+                "ends_at": NULLABLE_MS,
+                "eligible": NAMES,
+                "team": NULLABLE_STR,
+                "margin_ms": NULLABLE_INT,
+            },
+            "required": ["state"],
+            "additionalProperties": False,
+        },
+        "judge_key": KEY_FOR_JUDGE,
+        "audit": {"type": "array", "items": ENTRY, "description": "host only"},
+        "you": {
+            "type": "object",
+            "properties": {
+                "name": STR,
+                "team": NULLABLE_STR,
+                "captain": BOOL,
+                "spectator": BOOL,
+                "can_act": {"type": "boolean", "description": "may buzz, stake or answer right now"},
+            },
+            "required": ["name", "team", "captain", "spectator", "can_act"],
+            "additionalProperties": False,
+        },
+    },
+    "required": ["round", "rounds", "format", "title", "step", "team", "order", "eligible", "teams", "ends_at", "tie", "stakes"],
+    "additionalProperties": False,
+}  # fmt: skip
+
 #: type → (who sends it, when, schema)
 SERVER_MESSAGES = {
     "state": (
         "Full snapshot: sent on every (re)connect, in answer to `join`, and on pause. "
         "`question`/`ends_at` while a question is open; `scoreboard` after a reveal; "
-        "`you` for a joined player; `answered` (a count) for the host.",
+        "`you` for a joined player; `answered` (a count) for the host. On-stage contests "
+        "(`format: stage`) carry their state in `stage` instead of `question`/`scoreboard`/`you`.",
         {
             "type": "object",
             "properties": {
@@ -95,7 +231,7 @@ SERVER_MESSAGES = {
                 "phase": {"enum": ["lobby", "question", "paused", "reveal", "finished"]},
                 "seq": INT,
                 "total": INT,
-                "format": {"enum": ["classic", "team"]},
+                "format": {"enum": ["classic", "team", "stage"]},
                 "locked": BOOL,
                 "players": INT,
                 "question": QUESTION,
@@ -103,6 +239,7 @@ SERVER_MESSAGES = {
                 "scoreboard": SCOREBOARD,
                 "answered": INT,
                 "you": YOU,
+                "stage": STAGE,
             },
             "required": ["type", "server_now", "phase", "seq", "players"],
             "additionalProperties": False,
@@ -127,14 +264,15 @@ SERVER_MESSAGES = {
     ),
     "answer_ack": (
         "To the answering player only: accepted, or refused with a reason "
-        "(`late`, `duplicate`, `closed`, `invalid`).",
+        "(`late`, `duplicate`, `closed`, `invalid`; on stage also `locked`: not this "
+        "device's turn).",
         {
             "type": "object",
             "properties": {
                 "type": {"const": "answer_ack"},
                 "seq": INT,
                 "accepted": BOOL,
-                "reason": {"enum": ["late", "duplicate", "closed", "invalid"]},
+                "reason": {"enum": ["late", "duplicate", "closed", "invalid", "locked"]},
             },
             "required": ["type", "seq", "accepted"],
             "additionalProperties": False,
@@ -151,7 +289,8 @@ SERVER_MESSAGES = {
     ),
     "reveal": (
         "The question closes: the correct answer, the distribution, how many answered; "
-        "to a player also `you`. A `scoreboard` follows every reveal.",
+        "to a player also `you`. A `scoreboard` follows every reveal (on stage: no "
+        "distribution, no scoreboard — the standings come in `verdict`).",
         {
             "type": "object",
             "properties": {
@@ -192,6 +331,131 @@ SERVER_MESSAGES = {
             "additionalProperties": False,
         },
     ),
+    "turn": (
+        "On stage, to everyone: a question's turn begins (必答: whose turn, answering at once; "
+        "抢答/加赛: `reading`, the buzzer still closed; 风险题: `staking`, the question hidden, "
+        "then `answering` once staked). The round's `order`, who is `eligible`, `ends_at` of "
+        "the step. The host's copy alone carries `judge_key`.",
+        {
+            "type": "object",
+            "properties": {
+                "type": {"const": "turn"},
+                "seq": INT,
+                "round": INT,
+                "format": ROUND_FORMAT,
+                "title": STR,
+                "number": INT,
+                "of": INT,
+                "step": {"enum": ["staking", "reading", "answering"]},
+                "team": NULLABLE_STR,
+                "order": NAMES,
+                "eligible": NAMES,
+                "ends_at": NULLABLE_MS,
+                "server_now": MS,
+                "question": STAGE_QUESTION,
+                "stakes": {"type": "array", "items": INT, "description": "风险题: the allowed stakes"},
+                "judge_key": KEY_FOR_JUDGE,
+            },
+            "required": ["type", "seq", "round", "format", "title", "number", "of", "step", "team", "order", "eligible", "ends_at", "server_now"],
+            "additionalProperties": False,
+        },
+    ),
+    "buzzer": (
+        "On stage, to everyone: the buzzer `open` (until `ends_at`, for the `eligible` teams), "
+        "`won` by `team` (`margin_ms` ahead of the second buzz, or null; `ends_at` of the answer), "
+        "`early` (a buzz before the signal by `team`: `delta`, and `voided` if it voids the "
+        "question) or `closed` (nobody buzzed).",
+        {
+            "type": "object",
+            "properties": {
+                "type": {"const": "buzzer"},
+                "seq": INT,
+                "state": {"enum": ["open", "won", "early", "closed"]},
+                "ends_at": MS,
+                "eligible": NAMES,
+                "team": NAME,
+                "margin_ms": NULLABLE_INT,
+                "delta": INT,
+                "voided": BOOL,
+                "server_now": MS,
+            },
+            "required": ["type", "seq", "state", "server_now"],
+            "additionalProperties": False,
+        },
+    ),
+    "buzz_result": (
+        "On stage: an accepted buzz (`at`, server receipt time) to the team's members; a refused "
+        "one to the buzzing player (`early`, `closed`, `duplicate`, `answered`, `not_eligible`, "
+        "`not_captain`, `spectator`). The floor is announced by `buzzer`.",
+        {
+            "type": "object",
+            "properties": {
+                "type": {"const": "buzz_result"},
+                "seq": INT,
+                "team": NULLABLE_STR,
+                "accepted": BOOL,
+                "at": MS,
+                "reason": {"enum": ["early", "closed", "duplicate", "answered", "not_eligible", "not_captain", "spectator"]},
+            },
+            "required": ["type", "seq", "team", "accepted", "at"],
+            "additionalProperties": False,
+        },
+    ),
+    "stake_ack": (
+        "风险题: a stake taken (`auto` when the time ran out: the smallest) to the team's members "
+        "and the host only — others learn it at the reveal; a refusal to the player (`closed`, "
+        "`late`, `invalid`, `not_your_turn`, `not_captain`, `spectator`).",
+        {
+            "type": "object",
+            "properties": {
+                "type": {"const": "stake_ack"},
+                "seq": INT,
+                "accepted": BOOL,
+                "team": NAME,
+                "points": INT,
+                "auto": BOOL,
+                "reason": {"enum": ["closed", "late", "invalid", "not_your_turn", "not_captain", "spectator"]},
+            },
+            "required": ["type", "seq", "accepted"],
+            "additionalProperties": False,
+        },
+    ),
+    "verdict": (
+        "On stage, to everyone: a decision entered the audit log (an answer judged or graded "
+        "`auto`, an early buzz, a time-out, a void, a correction): `delta` of `team`'s score, "
+        "every team's score change in `changes`, the new standings in `scores`; the stake once "
+        "the question is revealed.",
+        {
+            "type": "object",
+            "properties": {
+                "type": {"const": "verdict"},
+                "seq": INT,
+                "round": INT,
+                "entry": INT,
+                "kind": ENTRY["properties"]["kind"],
+                "team": NULLABLE_STR,
+                "result": ENTRY["properties"]["result"],
+                "delta": INT,
+                "by": ENTRY["properties"]["by"],
+                "corrects": INT,
+                "stake": INT,
+                "changes": {"type": "object", "additionalProperties": INT},
+                "scores": SCORES,
+            },
+            "required": ["type", "seq", "round", "entry", "kind", "team", "result", "delta", "by", "changes", "scores"],
+            "additionalProperties": False,
+        },
+    ),
+    "audit": (
+        "On stage, to the host only: the audit entries added or changed (a corrected entry's "
+        "`effective` points); replace entries by `id`.",
+        {
+            "type": "object",
+            "properties": {"type": {"const": "audit"}, "entries": {"type": "array", "items": ENTRY}},
+            "required": ["type", "entries"],
+            "additionalProperties": False,
+        },
+    ),
     "error": (
         "A refusal: `code` for programs, `message` for people (Chinese).",
         {
@@ -215,19 +479,30 @@ def _client(description, properties=None, required=()):
 
 
 CLIENT_MESSAGES = {
-    "join": _client("player: join (guests send a `nickname`)", {"nickname": {"type": "string", "maxLength": 20}}),
+    "join": _client("player: join (guests send a `nickname`; on stage, a player whose branch fields no team may ask for an ad-hoc `team`)", {"nickname": {"type": "string", "maxLength": 20}, "team": {"type": "string", "maxLength": 100}}),
     "answer": _client("player: answer the open question `seq`", {"seq": INT, **RESPONSE_FIELDS}, ["seq"]),
     "start": _client("host: leave the lobby, open the first question"),
-    "next": _client("host: open the next question (after the last: finish)"),
-    "close": _client("host: close answering now"),
+    "next": _client("host: open the next question (after the last: finish; on stage with a tie for first place: refused with `tie`, start the `tiebreak` or `end`)"),
+    "close": _client("host: close answering now (on stage: the open window — the buzzer decides or closes, the answer times out, the smallest stake is taken)"),
     "pause": _client("host: freeze the question's clock"),
     "resume": _client("host: continue with the time that was left"),
     "end": _client("host: finish the game now"),
     "kick": _client("host: remove a player (who cannot come back)", {"player": STR}, ["player"]),
     "lock": _client("host: lock or unlock the room for late joiners", {"locked": BOOL}, ["locked"]),
-    "void": _client("host: void a question (all standings recomputed)", {"seq": INT}, ["seq"]),
+    "void": _client("host: void a question (all standings recomputed; on stage an open question ends)", {"seq": INT}, ["seq"]),
     "rescore": _client("host: correct a question's key (all standings recomputed)", {"seq": INT, "correct": {"type": "array", "items": STR}}, ["seq", "correct"]),
+    "buzz": _client("team captain (抢答/加赛): buzz on the question `seq`", {"seq": INT}, ["seq"]),
+    "stake": _client("team captain (风险题): stake `points` on the question `seq` before it shows", {"seq": INT, "points": INT}, ["seq", "points"]),
+    "open_buzzer": _client("host (抢答/加赛): \"请抢答\", the buzzer opens"),
+    "judge": _client("host as judge: the verdict on the spoken answer of the team holding the floor", {"result": JUDGE_RESULT}, ["result"]),
+    "correct": _client("host as judge: change an earlier verdict (audit entry id; all standings recomputed)", {"entry": INT, "result": JUDGE_RESULT}, ["entry", "result"]),
+    "tiebreak": _client("host: start the tie-break after a last round that ended with a tie for first place"),
+    "captain": _client("host: make `player` the captain of `team`", {"team": STR, "player": STR}, ["team", "player"]),
 }  # fmt: skip
+
+#: server messages only on-stage contests send (besides `state`, `lobby`, `answer_ack`,
+#: `reveal`, `finished` and `error`, which both kinds send)
+STAGE_ONLY = frozenset({"turn", "buzzer", "buzz_result", "stake_ack", "verdict", "audit"})
 
 
 def server_schema(message_type: str) -> dict:
@@ -246,14 +521,19 @@ def render_markdown() -> str:
         "# The live-contest WebSocket protocol",
         "",
         "Generated from `contests/protocol.py` by `python -m contests.protocol > docs/protocol.md`;",
-        "a test checks that this page is current and that every message the engine sends",
+        "a test checks that this page is current and that every message the engines send",
         "matches its schema. The public contract is `../shared/PROTOCOL.md`; this page is its",
         "complete, current form.",
         "",
         "Connect to `/ws/contests/{pin}/?role=player|host|screen` with the session cookie or",
         "`Authorization: Token <key>` and an `Origin` of an allowed host. Every message is a",
         "JSON object with a `type`; times are server epoch milliseconds. The correct answer is",
-        "sent only in `reveal`.",
+        "sent only in `reveal` — and, in on-stage contests, to the host alone as `judge_key`",
+        "(the host is the judge). A risk stake goes to its team and the host until the reveal.",
+        "",
+        "On-stage contests (`format: stage`: 必答 `bida`, 抢答 `qiangda`, 风险题 `risk`, 加赛",
+        "`tiebreak`) are played by a few teams whose captains buzz and stake; the host reads,",
+        "opens the buzzer and judges, and every decision is in an audit log.",
         "",
         "## Client → server",
         "",

@@ -27,7 +27,7 @@ from collections import defaultdict
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from . import engine, services
+from . import engine, formats, services, stage
 from .models import Contest, ContestStatus
 from .store import make_store
 
@@ -67,6 +67,11 @@ def _checkpoint(contest: Contest, room: engine.Room) -> None:
 @database_sync_to_async
 def _record_results(contest: Contest, room: engine.Room) -> None:
     services.contest_record_results(contest=contest, room=room)
+
+
+@database_sync_to_async
+def _record_decisions(contest: Contest, room) -> None:
+    services.contest_record_decisions(contest=contest, room=room)
 
 
 @database_sync_to_async
@@ -129,16 +134,20 @@ class Runtime:
     async def snapshot(self, pin: str, *, player: str | None, role: str) -> dict:
         """The ``state`` a (re)connecting socket gets, answers of the open question included."""
         room = await self.room(pin)
-        if room.phase in (engine.QUESTION, engine.PAUSED):
+        if not formats.is_stage(room) and room.phase in (engine.QUESTION, engine.PAUSED):
             room = engine.with_answers(room, await self.store.answers(pin, room.seq))
         known = player if player in room.players else None
-        return engine.state_payload(room, now_ms(), player=known, role=role)
+        return formats.module_for(room).state_payload(room, now_ms(), player=known, role=role)
 
     # --- events ----------------------------------------------------------------------------
 
-    async def answer(self, pin: str, event: engine.SubmitAnswer) -> dict:
-        """Accepts or refuses an answer without the room lock; returns the ``answer_ack``."""
+    async def answer(self, pin: str, event: engine.SubmitAnswer) -> dict | None:
+        """Accepts or refuses an answer without the room lock; returns the ``answer_ack``.
+        (On stage, a team's device answer is a step of the game: applied as an event.)"""
         gate = await self.store.gate(pin)
+        if gate is not None and gate["phase"] == "stage":
+            await self.apply(pin, event)
+            return None
         reason = "closed" if gate is None else engine.answer_refusal(gate, event)
         if reason is None:
             reason = await self.store.accept(pin, engine.accepted_answer(gate, event))
@@ -150,41 +159,61 @@ class Runtime:
             message["reason"] = reason
         return message
 
-    async def apply(self, pin: str, event: engine.Event) -> list[engine.Out]:
+    async def buzz(self, pin: str, event) -> None:
+        """Records a buzz at its server receipt time, then applies every recorded
+        buzz (of any worker) earliest first: lock waits do not reorder buzzes."""
+        await self.store.record_buzz(pin, event.player, event.seq, event.now)
+        await self.apply(pin, None)
+
+    async def apply(self, pin: str, event: engine.Event | None) -> list[engine.Out]:
         """Applies ``event`` to the latest state of the room, one event at a time
         per room across all workers, and carries out what follows: timers,
-        persistence, and sending the messages."""
+        persistence, and sending the messages. Buzzes recorded by ``buzz`` come
+        first, earliest first."""
         contest = await self.contest(pin)
         outs: list[engine.Out] = []
         async with self.store.locked(pin):
             room = await self.room(pin)
-            events = [event]
-            if (
-                room.phase == engine.QUESTION
-                and room.ends_at is not None
-                and event.now > room.ends_at
-                and not isinstance(event, engine.Tick)
-            ):
-                # The question's time is up but its timer did not fire here (it may
-                # have died with another worker): close it first.
-                events.insert(0, engine.Tick(event.now))
+            events = [stage.Buzz(at, player, seq) for player, seq, at in await self._buzzes(pin)]
+            events += [event] if event is not None else []
             first = room
             for step in events:
-                before = room
-                room, step_outs = await self._step(pin, room, step)
-                outs += step_outs
-                await self._persist(contest, before, room)
-            await self.store.put(pin, room, before=first)
-            if first.phase in (engine.QUESTION, engine.PAUSED) and _closed(first, room):
+                deadline = formats.module_for(room).next_deadline(room)
+                if (
+                    deadline is not None
+                    and step.now >= deadline
+                    and not isinstance(step, engine.Tick)
+                ):
+                    # A deadline passed but its timer did not fire here (it may have
+                    # died with another worker): the clock's step comes first.
+                    room, outs = await self._apply_one(
+                        pin, contest, room, engine.Tick(step.now), outs
+                    )
+                room, outs = await self._apply_one(pin, contest, room, step, outs)
+            if room is not first:
+                await self.store.put(pin, room, before=first)
+            if not formats.is_stage(room) and _closed(first, room):
                 await self.store.drop_answers(pin, first.seq)
         self._schedule(pin, room)
         await self.dispatch(pin, outs)
         return outs
 
+    async def _buzzes(self, pin: str) -> list[list]:
+        contest = await self.contest(pin)
+        return await self.store.take_buzzes(pin) if contest.format == "stage" else []
+
+    async def _apply_one(self, pin, contest, room, event, outs):
+        before = room
+        room, step_outs = await self._step(pin, room, event)
+        await self._persist(contest, before, room)
+        return room, outs + step_outs
+
     async def _step(self, pin: str, room: engine.Room, event: engine.Event):
         """One engine step, with the answers the store accepted for the open question;
         a step that closes the question seals it first, so that every acknowledged
         answer is scored."""
+        if formats.is_stage(room):
+            return formats.module_for(room).apply(room, event)
         if room.phase not in (engine.QUESTION, engine.PAUSED):
             return engine.apply(room, event)
         merged = engine.with_answers(room, await self.store.answers(pin, room.seq))
@@ -194,9 +223,16 @@ class Runtime:
         merged = engine.with_answers(room, await self.store.seal(pin, room.seq))
         return engine.apply(merged, event)
 
-    async def _persist(self, contest: Contest, before: engine.Room, room: engine.Room) -> None:
+    async def _persist(self, contest: Contest, before, room) -> None:
         if before.phase == engine.LOBBY and room.phase != engine.LOBBY:
             await _mark_running(contest)
+        if formats.is_stage(room):
+            # On stage every decision counts: the audit log and a snapshot at each one.
+            if room.log != before.log or room.phase != before.phase:
+                await _record_decisions(contest, room)
+            if room.phase == engine.FINISHED and before.phase != engine.FINISHED:
+                await _record_results(contest, room)
+            return
         revealed = before.phase != engine.REVEAL and room.phase in (
             engine.REVEAL,
             engine.FINISHED,
@@ -219,20 +255,23 @@ class Runtime:
             }
             await self.dispatch(pin, [engine.Out(engine.HOST, message)])
 
-    def _schedule(self, pin: str, room: engine.Room) -> None:
-        """The server owns time: a question closes at ``ends_at`` whoever is connected."""
+    def _schedule(self, pin: str, room) -> None:
+        """The server owns time: a question closes at ``ends_at`` (a buzzer decides,
+        a stake times out) whoever is connected."""
         task = self.timers.pop(pin, None)
         if task is not None and task is not asyncio.current_task():
             task.cancel()
-        if room.phase == engine.QUESTION and room.ends_at is not None:
-            self.timers[pin] = asyncio.create_task(self._close_at(pin, room.ends_at))
+        deadline = formats.module_for(room).next_deadline(room)
+        if deadline is not None:
+            self.timers[pin] = asyncio.create_task(self._tick_at(pin, deadline))
 
-    async def _close_at(self, pin: str, ends_at: int) -> None:
-        await asyncio.sleep(max(0, ends_at - now_ms()) / 1000 + 0.001)
+    async def _tick_at(self, pin: str, deadline: int) -> None:
+        await asyncio.sleep(max(0, deadline - now_ms()) / 1000)
+        now = now_ms()
         try:
-            await self.apply(pin, engine.Tick(now_ms()))
+            await self.apply(pin, engine.Tick(max(now, deadline)))
         except Exception:  # a timer must never die silently
-            logger.exception("contest %s: closing the question failed", pin)
+            logger.exception("contest %s: the clock's step failed", pin)
 
     # --- fan-out -----------------------------------------------------------------------------
 

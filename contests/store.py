@@ -16,6 +16,11 @@ question's answers hash: ``HSETNX``, so the first answer wins and a retry is
 refused as a duplicate). The runtime merges the accepted answers into the room
 under the lock, and ``seal`` stops acceptance for good before a question is
 scored, so no answer is acknowledged and then left out.
+
+Buzzes (抢答) are recorded on arrival (``record_buzz``, one list per room) and
+applied under the lock earliest first (``take_buzzes``): a buzz that waited for
+the lock longer than another worker's later one still counts by its server
+receipt time, as long as it arrived before the floor was decided.
 """
 
 import asyncio
@@ -26,7 +31,7 @@ import time
 
 from django.conf import settings
 
-from . import engine
+from . import engine, formats
 
 ROOM_TTL_SECONDS = 24 * 3600
 LOCK_MS = 5000
@@ -63,6 +68,14 @@ return redis.call('hvals', KEYS[2])
 """
 
 
+def _gate(room) -> dict:
+    """The answer gate of a classic room; an on-stage room takes device answers
+    through its engine (under the lock), so its gate never opens."""
+    if formats.is_stage(room):
+        return {"phase": "stage", "seq": room.seq, "ends_at": None}
+    return engine.answer_gate(room)
+
+
 def _dumps(data) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -77,6 +90,7 @@ class MemoryStore:
         self.locks: dict[str, asyncio.Lock] = {}
         self.pending: dict[str, dict[str, engine.Answer]] = {}  # pin → "seq:player" → answer
         self.sealed: dict[str, int] = {}  # pin → the last sealed question
+        self.buzzes: dict[str, list[list]] = {}  # pin → [[player, seq, at], …] not yet applied
 
     async def get(self, pin: str) -> engine.Room | None:
         return self.rooms.get(pin)
@@ -90,13 +104,13 @@ class MemoryStore:
 
     async def gate(self, pin: str) -> dict | None:
         room = self.rooms.get(pin)
-        return engine.answer_gate(room) if room is not None else None
+        return _gate(room) if room is not None else None
 
     async def accept(self, pin: str, answer: engine.Answer) -> str | None:
         """None when ``answer`` is the player's first for the open question and in
         time; otherwise the reason it is refused. (No await inside: atomic.)"""
         room = self.rooms.get(pin)
-        if room is None:
+        if room is None or formats.is_stage(room):
             return "closed"
         player = room.players.get(answer.player)
         if player is None or player.kicked:
@@ -125,6 +139,13 @@ class MemoryStore:
         self.sealed[pin] = seq
         return await self.answers(pin, seq)
 
+    async def record_buzz(self, pin: str, player: str, seq: int, at: int) -> None:
+        self.buzzes.setdefault(pin, []).append([player, seq, at])
+
+    async def take_buzzes(self, pin: str) -> list[list]:
+        """The buzzes recorded since the last call, earliest first (by server time)."""
+        return sorted(self.buzzes.pop(pin, []), key=lambda b: b[2])
+
     async def drop_answers(self, pin: str, seq: int) -> None:
         pending = self.pending.get(pin, {})
         for key in [k for k, a in pending.items() if a.seq == seq]:
@@ -140,6 +161,7 @@ class MemoryStore:
         self.locks.clear()
         self.pending.clear()
         self.sealed.clear()
+        self.buzzes.clear()
 
 
 class RedisStore:
@@ -161,7 +183,7 @@ class RedisStore:
 
     async def get(self, pin: str) -> engine.Room | None:
         raw = await self.redis.get(self._key(pin))
-        return engine.room_from_dict(json.loads(raw)) if raw else None
+        return formats.room_from_dict(json.loads(raw)) if raw else None
 
     async def put(self, pin: str, room: engine.Room, before: engine.Room | None = None) -> None:
         """Writes the room, its answer gate, and the players that changed since
@@ -172,15 +194,15 @@ class RedisStore:
             if before is None or before.players.get(player.id) != player
         }
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(self._key(pin), _dumps(engine.room_to_dict(room)), ex=ROOM_TTL_SECONDS)
-            pipe.set(self._key(pin, "gate"), _dumps(engine.answer_gate(room)), ex=ROOM_TTL_SECONDS)
+            pipe.set(self._key(pin), _dumps(formats.room_to_dict(room)), ex=ROOM_TTL_SECONDS)
+            pipe.set(self._key(pin, "gate"), _dumps(_gate(room)), ex=ROOM_TTL_SECONDS)
             if changed:
                 pipe.hset(self._key(pin, "players"), mapping=changed)
                 pipe.expire(self._key(pin, "players"), ROOM_TTL_SECONDS)
             await pipe.execute()
 
     async def add(self, pin: str, room: engine.Room) -> engine.Room:
-        data = _dumps(engine.room_to_dict(room))
+        data = _dumps(formats.room_to_dict(room))
         if await self.redis.set(self._key(pin), data, ex=ROOM_TTL_SECONDS, nx=True):
             await self.put(pin, room)
         return await self.get(pin)
@@ -215,6 +237,22 @@ class RedisStore:
     async def seal(self, pin: str, seq: int) -> dict[str, engine.Answer]:
         keys = [self._key(pin, "gate"), self._key(pin, "answers", seq)]
         return self._answers(await self.seal_script(keys=keys, args=[seq]))
+
+    async def record_buzz(self, pin: str, player: str, seq: int, at: int) -> None:
+        key = self._key(pin, "buzzes")
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(key, _dumps([player, seq, at]))
+            pipe.expire(key, ROOM_TTL_SECONDS)
+            await pipe.execute()
+
+    async def take_buzzes(self, pin: str) -> list[list]:
+        """The buzzes recorded since the last call (on any worker), earliest first."""
+        key = self._key(pin, "buzzes")
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.lrange(key, 0, -1)
+            pipe.delete(key)
+            raw, _deleted = await pipe.execute()
+        return sorted((json.loads(item) for item in raw), key=lambda b: b[2])
 
     async def drop_answers(self, pin: str, seq: int) -> None:
         await self.redis.delete(self._key(pin, "answers", seq))

@@ -86,3 +86,25 @@ def test_demo_lectures(_media_in_tmp):
     assert quizzes.exclude(rules=[]).count() == 1 and quizzes.filter(rules=[]).count() == 1
     assert Attempt.objects.filter(quiz__isnull=False, status="submitted").count() >= 20
     assert Mistake.objects.exists()
+
+
+def test_demo_on_stage_final():
+    from contests import services, stage
+    from contests.models import Contest
+
+    call_command("seed_demo", password="pw-123456")
+    final = Contest.objects.get(title__endswith="年度机关党建知识竞赛决赛")
+    assert (final.format, final.status, final.host.username) == ("stage", "lobby", "cityadmin")
+    room = services.contest_room(final)
+    assert [r.format for r in room.rounds] == [stage.BIDA, stage.QIANGDA, stage.RISK]
+    assert [len(r.questions) for r in room.rounds] == [8, 6, 4] and len(room.reserve) == 3
+    assert [t.name for t in room.teams] == [
+        "机关第一党支部",
+        "机关第二党支部",
+        "预算处党支部",
+        "教研室党支部",
+    ]
+    member001 = User.objects.get(username="member001")
+    assert services.stage_team_for(final, member001) == "机关第一党支部"
+    call_command("seed_demo", password="pw-123456")
+    assert Contest.objects.filter(format="stage").count() == 1

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Branch, Role, Unit, User
 from backend.points.services import points_award
+from contests.demo import seed_contests
 from courses.demo import seed_lectures
 from quizzes.demo import seed_quizzes
 
@@ -42,11 +43,14 @@ class Command(BaseCommand):
             lectures = seed_lectures(members=members)
         with transaction.atomic():
             quizzes = seed_quizzes(members=members)
+        with transaction.atomic():
+            contests = seed_contests(quiz=quizzes[-1])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo city ready: {Unit.objects.count()} units, "
                 f"{Branch.objects.count()} branches, {len(users)} demo accounts, "
-                f"{len(lectures)} monthly lectures, {len(quizzes)} published quizzes."
+                f"{len(lectures)} monthly lectures, {len(quizzes)} published quizzes, "
+                f"{len(contests)} contest waiting (PIN {contests[0].pin})."
             )
         )
 
