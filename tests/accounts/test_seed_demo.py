@@ -7,6 +7,8 @@ from django.core.management import call_command
 from backend.accounts.models import Branch, Role, Unit, User
 from backend.points.models import PointEvent
 from backend.points.selectors import points_recount, points_total
+from contests import services, stage
+from contests.models import Contest
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +19,11 @@ def test_seed_demo_creates_the_demo_city_and_is_idempotent():
     events = PointEvent.objects.count()
     assert counts == (3, 8, 124)
 
+    assert_the_on_stage_final_waits()
+
     call_command("seed_demo", password="second-pass-2")
     assert (Unit.objects.count(), Branch.objects.count(), User.objects.count()) == counts
+    assert Contest.objects.filter(format="stage").count() == 1
     assert PointEvent.objects.count() == events
     # every run sets the demo accounts' password
     assert authenticate(username="member001", password="second-pass-2") is not None
@@ -88,11 +93,7 @@ def test_demo_lectures(_media_in_tmp):
     assert Mistake.objects.exists()
 
 
-def test_demo_on_stage_final():
-    from contests import services, stage
-    from contests.models import Contest
-
-    call_command("seed_demo", password="pw-123456")
+def assert_the_on_stage_final_waits():
     final = Contest.objects.get(title__endswith="年度机关党建知识竞赛决赛")
     assert (final.format, final.status, final.host.username) == ("stage", "lobby", "cityadmin")
     room = services.contest_room(final)
@@ -106,5 +107,3 @@ def test_demo_on_stage_final():
     ]
     member001 = User.objects.get(username="member001")
     assert services.stage_team_for(final, member001) == "机关第一党支部"
-    call_command("seed_demo", password="pw-123456")
-    assert Contest.objects.filter(format="stage").count() == 1
