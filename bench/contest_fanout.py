@@ -9,7 +9,8 @@ Redis and PostgreSQL when REDIS_URL / DATABASE_URL are set (use scratch ones).
 Prints: the time for all players to connect and join at once; the answer
 acknowledgement latency (median, p99) with every player answering at once; the
 time from the host's "close" to the last player's reveal (median and p99 over
-the questions); and how many channel-layer messages one question cost.
+the questions); how many channel-layer messages one question cost; and the time
+for every player to drop and come back at once.
 """
 
 import argparse
@@ -133,6 +134,14 @@ async def run(args):
         f"max {max(reveals) * 1000:.0f} ms (over {args.questions} questions)"
     )
     print(f"channel-layer messages for the last question's answers and close: {messages}")
+    for socket in players:
+        await socket.disconnect()
+    started = time.perf_counter()
+    players = await asyncio.gather(*(enter(n) for n in range(args.players)))
+    print(
+        f"all {args.players} dropped and reconnected at once: "
+        f"{time.perf_counter() - started:.2f} s until every one had its state back"
+    )
     await host.send_to(text_data=json.dumps({"type": "end"}))
     await until(host, "finished")
     for socket in [host, *players]:

@@ -151,6 +151,8 @@ class ContestConsumer(AsyncWebsocketConsumer):
             return await self.error("invalid", "消息格式不正确。")
         if (kind in HOST_COMMANDS) != (self.role == "host") or self.role == "screen":
             return await self.error("forbidden", "当前身份不能执行这个操作。")
+        if kind == "join" and (again := await self.runtime.rejoin(self.pin, self.player)):
+            return await self.send(text_data=json.dumps(again, ensure_ascii=False))
         event = await self.event_for(kind, message)
         if isinstance(event, stage.Buzz):
             await self.runtime.buzz(self.pin, event)

@@ -85,6 +85,10 @@ class Room:
     answers: dict[str, Answer] = field(default_factory=dict)  # "seq:player" → Answer
     voided: set[int] = field(default_factory=set)
     rescored: dict[int, list] = field(default_factory=dict)  # seq → corrected key
+    # The standings as of the last reveal (or correction), kept so that a (re)connect
+    # does not recount: player → [score, correct, answered, rank]; and that scoreboard.
+    board: dict[str, list[int]] = field(default_factory=dict)
+    scoreboard: dict | None = None
     version: int = 0
 
     @property
@@ -180,6 +184,7 @@ class Rescore(Event):
 # --- messages ----------------------------------------------------------------------------------
 
 ALL, PLAYERS, SCREEN, HOST = "all", "players", "screen", "host"
+PLAYERS_ROLE = "player"  # a socket's role, as against the audience PLAYERS
 
 
 @dataclass(frozen=True)
@@ -350,45 +355,91 @@ def scoreboard_payload(room: Room, table: dict[str, Standing]) -> dict:
     return message
 
 
-def you_payload(room: Room, table: dict[str, Standing], player: str) -> dict | None:
-    standing = table.get(player)
-    if standing is None:
-        return None
+def board_key(score: int, correct: int) -> int:
+    """One number that orders standings as ``standings`` ranks them (score, then
+    right answers): a sorted-set score."""
+    return score * 100_000 + correct
+
+
+def _set_board(room: Room, table: dict[str, Standing]) -> None:
+    room.board = {s.player: [s.score, s.correct, s.answered, s.rank] for s in table.values()}
+    room.scoreboard = scoreboard_payload(room, table)
+
+
+def _recount_board(room: Room) -> None:
+    revealed = room.seq if room.phase in (REVEAL, FINISHED) else room.seq - 1
+    _set_board(room, standings(room, upto=max(0, revealed)))
+
+
+def you_entry(name: str, entry: list[int] | None, rank_of_zero: int, answered: bool) -> dict:
+    """A player's ``you``: from the board, or, for one who joined since, 0 and the
+    rank of a score of 0."""
+    score, correct, done, rank = entry if entry is not None else (0, 0, 0, rank_of_zero)
     return {
-        "name": standing.name,
-        "score": standing.score,
-        "rank": standing.rank,
-        "accuracy": round(standing.accuracy, 3),
-        "answered": f"{room.seq}:{player}" in room.answers,
+        "name": name,
+        "score": score,
+        "rank": rank,
+        "accuracy": round(correct / done, 3) if done else 0.0,
+        "answered": answered,
     }
 
 
-def state_payload(room: Room, now: int, *, player: str | None = None, role: str = "player") -> dict:
-    """The full snapshot a client gets on (re)connect."""
-    revealed = room.seq if room.phase in (REVEAL, FINISHED) else room.seq - 1
-    table = standings(room, upto=max(0, revealed))
-    message: dict[str, Any] = {
-        "type": "state",
-        "server_now": now,
+def room_meta(room: Room) -> dict:
+    """The room's public state as small plain data: what a (re)connecting client is
+    shown, except its own standing. The stores keep it beside the room, so that a
+    reconnect needs no more than this, one board entry and a flag."""
+    open_question = room.phase in (QUESTION, PAUSED) and room.question is not None
+    above_zero = sum(1 for e in room.board.values() if board_key(e[0], e[1]) > 0)
+    return {
         "phase": room.phase,
         "seq": room.seq,
         "total": len(room.questions),
         "format": room.format,
         "locked": room.locked,
         "players": len(room.active_players()),
+        "ends_at": room.ends_at if open_question else None,
+        "screen_only": room.screen_only,
+        "question": question_payload(room, 0) if open_question else None,
+        "scoreboard": room.scoreboard if room.phase in (REVEAL, FINISHED) and room.seq else None,
+        "rank_of_zero": above_zero + 1,
     }
-    if room.phase in (QUESTION, PAUSED) and room.question is not None:
-        message["question"] = question_payload(room, now, for_players=role == "player")
-        message["ends_at"] = room.ends_at
-    if room.phase in (REVEAL, FINISHED) and room.seq:
-        message["scoreboard"] = scoreboard_payload(room, table)
+
+
+def state_message(
+    meta: dict, now: int, *, role: str = "player", you: dict | None = None, answered: int = 0
+) -> dict:
+    """The ``state`` snapshot from ``room_meta`` and the viewer's ``you``."""
+    message: dict[str, Any] = {
+        "type": "state",
+        "server_now": now,
+        **{k: meta[k] for k in ("phase", "seq", "total", "format", "locked", "players")},
+    }
+    if meta["question"] is not None:
+        question = dict(meta["question"], server_now=now)
+        if role == PLAYERS_ROLE and meta["screen_only"]:
+            question["text"] = ""
+            question["options"] = [{"key": o["key"], "text": ""} for o in question["options"]]
+        message["question"] = question
+        message["ends_at"] = meta["ends_at"]
+    if meta["scoreboard"] is not None:
+        message["scoreboard"] = meta["scoreboard"]
     if role == HOST:
-        message["answered"] = answered_count(room)
-    if player is not None:
-        you = you_payload(room, table, player)
-        if you is not None:
-            message["you"] = you
+        message["answered"] = answered
+    if you is not None:
+        message["you"] = you
     return message
+
+
+def state_payload(room: Room, now: int, *, player: str | None = None, role: str = "player") -> dict:
+    """The full snapshot a client gets on (re)connect (from the board: no recount)."""
+    meta = room_meta(room)
+    you = None
+    known = room.players.get(player) if player is not None else None
+    if known is not None and not known.kicked:
+        answered = f"{room.seq}:{player}" in room.answers
+        you = you_entry(known.name, room.board.get(player), meta["rank_of_zero"], answered)
+    count = answered_count(room) if role == HOST else 0
+    return state_message(meta, now, role=role, you=you, answered=count)
 
 
 def next_deadline(room: Room) -> int | None:
@@ -576,6 +627,7 @@ def _reveal(room: Room, now: int) -> list[Out]:
     question = room.question
     key = room.key_for(room.seq)
     table = standings(room)
+    _set_board(room, table)
     distribution: dict[str, int] = {}
     if question.kind != "fill":
         distribution = {o["key"]: 0 for o in question.options}
@@ -633,6 +685,7 @@ def _finish(room: Room, now: int) -> list[Out]:
     room.phase = FINISHED
     room.ends_at = None
     table = standings(room)
+    _set_board(room, table)
     ranked = sorted(table.values(), key=lambda s: (s.rank, s.name))
     message = {
         "type": "finished",
@@ -682,6 +735,8 @@ def _kick(room: Room, event: Kick) -> list[Out]:
     if player is None:
         return [Out(HOST, error("unknown_player", "没有这名参赛者。"))]
     room.players[event.player] = dataclasses.replace(player, kicked=True)
+    if event.player in room.board:
+        _recount_board(room)  # off the board; the others' ranks close up
     return [
         Out(event.player, error("kicked", "你已被主持人移出本场竞赛。"), event.player),
         Out(HOST, {"type": "lobby", "players": len(room.active_players()), "recent": []}),
@@ -695,8 +750,9 @@ def _lock(room: Room, event: Lock) -> list[Out]:
 
 def _rescored(room: Room, now: int) -> list[Out]:
     """Standings after a correction, to everyone, as a fresh scoreboard."""
+    _recount_board(room)
     if room.phase in (REVEAL, FINISHED):
-        return [Out(ALL, scoreboard_payload(room, standings(room)))]
+        return [Out(ALL, room.scoreboard)]
     return [Out(HOST, state_payload(room, now, role=HOST))]
 
 
@@ -755,6 +811,8 @@ def room_to_dict(room: Room) -> dict:
         "answers": [vars(a) for a in room.answers.values()],
         "voided": sorted(room.voided),
         "rescored": {str(seq): key for seq, key in room.rescored.items()},
+        "board": room.board,
+        "scoreboard": room.scoreboard,
         "state_version": room.version,
     }
 
@@ -775,8 +833,12 @@ def room_from_dict(data: dict) -> Room:
         screen_only=data["screen_only"],
         voided=set(data["voided"]),
         rescored={int(seq): key for seq, key in data["rescored"].items()},
+        board=data.get("board", {}),
+        scoreboard=data.get("scoreboard"),
         version=data["state_version"],
     )
     room.players = {p["id"]: Player(**p) for p in data["players"]}
     room.answers = {f"{a['seq']}:{a['player']}": Answer(**a) for a in data["answers"]}
+    if "board" not in data and room.seq:
+        _recount_board(room)  # saved before the board was kept
     return room

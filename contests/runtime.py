@@ -132,12 +132,27 @@ class Runtime:
         return room
 
     async def snapshot(self, pin: str, *, player: str | None, role: str) -> dict:
-        """The ``state`` a (re)connecting socket gets, answers of the open question included."""
-        room = await self.room(pin)
-        if not formats.is_stage(room) and room.phase in (engine.QUESTION, engine.PAUSED):
-            room = engine.with_answers(room, await self.store.answers(pin, room.seq))
-        known = player if player in room.players else None
-        return formats.module_for(room).state_payload(room, now_ms(), player=known, role=role)
+        """The ``state`` a (re)connecting socket gets. For a room where everyone
+        answers it comes from the store's small view (public state, the player's
+        board entry, the open question's answers), not from the whole room, so a
+        reconnect storm neither loads nor recounts the room."""
+        view = await self.store.view(pin, player)
+        if view is None:  # on stage, or not in the store yet
+            room = await self.room(pin)
+            if formats.is_stage(room):
+                known = player if player in room.players else None
+                return stage.state_payload(room, now_ms(), player=known, role=role)
+            view = await self.store.view(pin, player)
+        meta, you, answered = view
+        return engine.state_message(meta, now_ms(), role=role, you=you, answered=answered)
+
+    async def rejoin(self, pin: str, player: str) -> dict | None:
+        """For a player the room knows already (a reconnect), the ``join`` reply
+        without an event: nothing about the room changes."""
+        contest = await self.contest(pin)
+        if contest.format == "stage" or not await self.store.is_player(pin, player):
+            return None
+        return await self.snapshot(pin, player=player, role="player")
 
     # --- events ----------------------------------------------------------------------------
 

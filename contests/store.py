@@ -139,6 +139,29 @@ class MemoryStore:
         self.sealed[pin] = seq
         return await self.answers(pin, seq)
 
+    async def view(self, pin: str, player: str | None) -> tuple[dict, dict | None, int] | None:
+        """What a (re)connecting socket is shown: ``(engine.room_meta, the
+        player's you, the open question's answer count)``."""
+        room = self.rooms.get(pin)
+        if room is None or formats.is_stage(room):
+            return None
+        room = engine.with_answers(room, await self.answers(pin, room.seq))
+        meta = engine.room_meta(room)
+        you = None
+        known = room.players.get(player) if player is not None else None
+        if known is not None and not known.kicked:
+            answered = f"{room.seq}:{player}" in room.answers
+            you = engine.you_entry(
+                known.name, room.board.get(player), meta["rank_of_zero"], answered
+            )
+        return meta, you, engine.answered_count(room)
+
+    async def is_player(self, pin: str, player: str) -> bool:
+        """Whether ``player`` is in the room (and not kicked)."""
+        room = self.rooms.get(pin)
+        known = room.players.get(player) if room is not None else None
+        return known is not None and not known.kicked
+
     async def record_buzz(self, pin: str, player: str, seq: int, at: int) -> None:
         self.buzzes.setdefault(pin, []).append([player, seq, at])
 
@@ -186,20 +209,71 @@ class RedisStore:
         return formats.room_from_dict(json.loads(raw)) if raw else None
 
     async def put(self, pin: str, room: engine.Room, before: engine.Room | None = None) -> None:
-        """Writes the room, its answer gate, and the players that changed since
-        ``before`` (1: may answer, 0: kicked)."""
-        changed = {
-            player.id: int(not player.kicked)
+        """Writes the room, its answer gate and public state (``engine.room_meta``),
+        the players that changed since ``before`` (1: may answer, 0: kicked; and
+        their names), and the board when it changed: a sorted set of the players by
+        score (then right answers), which gives a player's rank with ties shared,
+        and a hash of their [score, correct, answered]."""
+        changed = [
+            player
             for player in room.players.values()
             if before is None or before.players.get(player.id) != player
-        }
+        ]
+        stage_room = formats.is_stage(room)
+        key = self._key
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(self._key(pin), _dumps(formats.room_to_dict(room)), ex=ROOM_TTL_SECONDS)
-            pipe.set(self._key(pin, "gate"), _dumps(_gate(room)), ex=ROOM_TTL_SECONDS)
+            pipe.set(key(pin), _dumps(formats.room_to_dict(room)), ex=ROOM_TTL_SECONDS)
+            pipe.set(key(pin, "gate"), _dumps(_gate(room)), ex=ROOM_TTL_SECONDS)
             if changed:
-                pipe.hset(self._key(pin, "players"), mapping=changed)
-                pipe.expire(self._key(pin, "players"), ROOM_TTL_SECONDS)
+                pipe.hset(key(pin, "players"), mapping={p.id: int(not p.kicked) for p in changed})
+                pipe.hset(key(pin, "names"), mapping={p.id: p.name for p in changed})
+                for name in ("players", "names"):
+                    pipe.expire(key(pin, name), ROOM_TTL_SECONDS)
+            if not stage_room:
+                pipe.set(key(pin, "meta"), _dumps(engine.room_meta(room)), ex=ROOM_TTL_SECONDS)
+            if not stage_room and (before is None or room.board is not before.board):
+                pipe.delete(key(pin, "board"), key(pin, "rows"))
+                if room.board:
+                    scores = {pid: engine.board_key(e[0], e[1]) for pid, e in room.board.items()}
+                    pipe.zadd(key(pin, "board"), scores)
+                    pipe.hset(
+                        key(pin, "rows"), mapping={p: _dumps(e[:3]) for p, e in room.board.items()}
+                    )
+                    for name in ("board", "rows"):
+                        pipe.expire(key(pin, name), ROOM_TTL_SECONDS)
             await pipe.execute()
+
+    async def view(self, pin: str, player: str | None) -> tuple[dict, dict | None, int] | None:
+        """What a (re)connecting socket is shown, without loading the room: the
+        public state, the player's row and rank from the board (``ZCOUNT`` of the
+        better scores), whether the player answered the open question, and how
+        many did."""
+        raw = await self.redis.get(self._key(pin, "meta"))
+        if raw is None:
+            return None
+        meta = json.loads(raw)
+        answers = self._key(pin, "answers", meta["seq"])
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hget(self._key(pin, "players"), player or "")
+            pipe.hget(self._key(pin, "names"), player or "")
+            pipe.hget(self._key(pin, "rows"), player or "")
+            pipe.hexists(answers, player or "")
+            pipe.hlen(answers)
+            pipe.zcount(self._key(pin, "board"), "(0", "+inf")
+            active, name, row, answered, count, above_zero = await pipe.execute()
+        you = None
+        if player is not None and active == b"1":
+            entry = None
+            if row is not None:
+                score, correct, done = json.loads(row)
+                better = f"({engine.board_key(score, correct)}"
+                rank = await self.redis.zcount(self._key(pin, "board"), better, "+inf") + 1
+                entry = [score, correct, done, rank]
+            you = engine.you_entry(name.decode(), entry, above_zero + 1, bool(answered))
+        return meta, you, count
+
+    async def is_player(self, pin: str, player: str) -> bool:
+        return await self.redis.hget(self._key(pin, "players"), player) == b"1"
 
     async def add(self, pin: str, room: engine.Room) -> engine.Room:
         data = _dumps(formats.room_to_dict(room))

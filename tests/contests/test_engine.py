@@ -33,6 +33,18 @@ def of_type(outs, kind, to=None):
     return [o.message for o in outs if o.message["type"] == kind and (to is None or o.to == to)]
 
 
+def test_the_board_is_kept_at_each_reveal_and_a_late_joiner_starts_at_zero():
+    state, _ = play(room(2), e.Join(T0, "p1", "甲"), e.Join(T0, "p2", "乙"), e.Start(T0))
+    state, _ = play(state, e.SubmitAnswer(T0 + 100, "p1", 1, {"choices": ["B"]}), e.Close(T0 + 200))
+    assert state.board == {"p1": [1000, 1, 1, 1], "p2": [0, 0, 0, 2]}
+    state, _ = play(state, e.Join(T0 + 300, "p3", "丙"))
+    you = e.state_payload(state, T0 + 400, player="p3")["you"]
+    assert (you["score"], you["rank"]) == (0, 2)  # tied with 乙
+    state, _ = play(state, e.Kick(T0 + 500, "p1"))
+    assert state.board == {"p2": [0, 0, 0, 1], "p3": [0, 0, 0, 1]}  # recounted
+    assert e.state_payload(state, T0 + 600, player="p3")["you"]["rank"] == 1
+
+
 def test_speed_points():
     assert e.speed_points(1000, 300, 20_000) == 1000  # within half a second: all
     assert e.speed_points(1000, 10_000, 20_000) == 750
@@ -294,6 +306,18 @@ def test_random_games_keep_the_invariants(steps, gaps, fmt):
                 ends_at_then[key] = before_ends
             if message["type"] in ("question", "state", "lobby", "answer_ack"):
                 assert "correct" not in message
+        # the kept board is what a recount of the revealed questions gives
+        revealed = state.seq if state.phase in (e.REVEAL, e.FINISHED) else state.seq - 1
+        if revealed > 0:
+            table = e.standings(state, upto=revealed)
+            zero = e.room_meta(state)["rank_of_zero"]
+            for pid, s in table.items():
+                expected = [s.score, s.correct, s.answered, s.rank]
+                if pid not in state.board:  # joined since: 0, ranked with the zeros
+                    assert (s.score, s.correct, s.rank) == (0, 0, zero)
+                else:
+                    assert state.board[pid] == expected
+            assert set(state.board) <= set(table)
     # no answer accepted after the question's deadline
     for key, at in accepted_at.items():
         assert ends_at_then[key] is None or at <= ends_at_then[key]

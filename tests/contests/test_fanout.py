@@ -160,3 +160,33 @@ async def test_answers_racing_the_close_are_either_refused_or_scored():
     assert len(room.answers) == sum(1 for a in room.answers.values() if a.seq == 1)
     for socket in [host, *players]:
         await socket.disconnect()
+
+
+async def test_a_reconnect_is_shown_from_the_stores_view_not_the_room(store):
+    pin, room = await open_room(store)
+    before = room
+    room, _ = engine.apply(room, engine.Join(T0 + 10, "c", "丙"))
+    await store.put(pin, room, before=before)
+    assert await store.accept(pin, answer("a")) is None
+    assert await store.accept(pin, answer("c", at=T0 + 5000)) is None
+    meta, you, answered = await store.view(pin, "a")
+    assert (meta["phase"], meta["seq"], you["answered"], answered) == ("question", 1, True, 2)
+    assert "key" not in meta["question"] and "correct" not in json.dumps(meta)
+    # close: the board (a first, c second, b third) goes to the store
+    before = room
+    room = engine.with_answers(room, await store.seal(pin, 1))
+    room, _ = engine.apply(room, engine.Close(T0 + 6000))
+    await store.put(pin, room, before=before)
+    for player in ("a", "b", "c"):
+        expected = engine.state_payload(room, T0 + 7000, player=player)
+        meta, you, _ = await store.view(pin, player)
+        assert engine.state_message(meta, T0 + 7000, you=you) == expected
+    assert [you["rank"] for _m, you, _c in [await store.view(pin, p) for p in "acb"]] == [1, 2, 3]
+    # a late joiner ranks with the zeros; a kicked player sees no "you"
+    before = room
+    room, _ = engine.apply(room, engine.Join(T0 + 8000, "d", "丁"))
+    room, _ = engine.apply(room, engine.Kick(T0 + 8100, "c"))
+    await store.put(pin, room, before=before)
+    assert (await store.view(pin, "d"))[1]["rank"] == 2 == (await store.view(pin, "b"))[1]["rank"]
+    assert (await store.view(pin, "c"))[1] is None
+    assert await store.is_player(pin, "d") and not await store.is_player(pin, "c")

@@ -2,36 +2,16 @@
 // One WebSocket per page, reconnecting with backoff; the server's clock drives the
 // countdown (offset from `server_now`); the answer only ever arrives in `reveal`.
 
+import { contestSocket, el } from "./socket.js";
+
 const root = document.querySelector("[data-live]");
 const t = document.querySelector("template[data-texts]")?.dataset ?? {};
 const $ = (selector) => root.querySelector(selector);
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-}
-
-function guestToken() {
-  let token = window.localStorage.getItem("jiangtang-guest");
-  if (!token) {
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    token = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-    window.localStorage.setItem("jiangtang-guest", token);
-  }
-  return token;
-}
 
 function setup() {
   const role = root.dataset.role;
   const guest = root.dataset.guest === "1";
   let socket = null;
-  let retry = 0;
-  let refused = false;
   let offset = 0;
   let countdown = null;
   let current = null; // the open question
@@ -46,28 +26,7 @@ function setup() {
   }
 
   function send(message) {
-    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
-  }
-
-  function open() {
-    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    let url = `${scheme}://${window.location.host}${root.dataset.ws}?role=${role}`;
-    if (guest) url += `&guest=${guestToken()}`;
-    socket = new WebSocket(url);
-    socket.addEventListener("open", () => {
-      retry = 0;
-      status(t.online, true);
-      if (role === "player" && (!guest || nickname)) send({ type: "join", nickname });
-      if (role === "player" && guest && !nickname) $("[data-nickname]").hidden = false;
-    });
-    socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
-    socket.addEventListener("close", () => {
-      if (refused) return;
-      status(t.offline, false);
-      const delay = Math.min(10000, 500 * 2 ** retry) + Math.random() * 300;
-      retry += 1;
-      window.setTimeout(open, delay);
-    });
+    socket?.send(message);
   }
 
   function startCountdown(endsAt) {
@@ -240,7 +199,7 @@ function setup() {
         break;
       case "error":
         if (["forbidden", "not_found", "kicked", "inactive", "finished"].includes(message.code)) {
-          refused = true;
+          socket.refuse();
           status(`${t.refused}：${message.message}`, false);
         } else {
           stage.append(el("p", { class: "form__error" }, message.message));
@@ -275,7 +234,18 @@ function setup() {
       send({ type: "join", nickname });
     });
   }
-  open();
+  socket = contestSocket({
+    path: root.dataset.ws,
+    role,
+    guest,
+    onOpen() {
+      status(t.online, true);
+      if (role === "player" && (!guest || nickname)) send({ type: "join", nickname });
+      if (role === "player" && guest && !nickname) $("[data-nickname]").hidden = false;
+    },
+    onMessage: handle,
+    onDown: () => status(t.offline, false),
+  });
 }
 
 if (root) setup();

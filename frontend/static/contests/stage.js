@@ -4,6 +4,8 @@
 // `state`, kept current by `turn`, `buzzer`, `buzz_result`, `stake_ack`, `verdict`,
 // `reveal`, `audit`, `finished`) and redraws from it. Messages: contests/protocol.py.
 
+import { contestSocket, el } from "./socket.js";
+
 const root = document.querySelector("[data-stage-live]");
 const t = {
   ...(document.querySelector("template[data-texts]")?.dataset ?? {}),
@@ -14,17 +16,6 @@ const BUZZER_FORMATS = ["qiangda", "tiebreak"];
 const $ = (selector) => root.querySelector(selector);
 const $$ = (selector) => [...root.querySelectorAll(selector)];
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-}
-
 function fill(text, values) {
   return String(text ?? "").replace(/\{(\w+)\}/g, (match, key) => (key in values ? String(values[key]) : match));
 }
@@ -33,16 +24,6 @@ function signed(n) {
   if (n > 0) return `+${n}`;
   if (n < 0) return `−${Math.abs(n)}`;
   return "±0";
-}
-
-function guestToken() {
-  let token = window.localStorage.getItem("jiangtang-guest");
-  if (!token) {
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    token = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-    window.localStorage.setItem("jiangtang-guest", token);
-  }
-  return token;
 }
 
 const label = (prefix, value) => t[prefix + String(value ?? "").replace(/(^|_)(\w)/g, (m, s, c) => c.toUpperCase())] ?? value ?? "";
@@ -60,8 +41,6 @@ function setup() {
   const choosing = root.dataset.choose === "1"; // may pick an ad-hoc team before joining
   let socket = null;
   let fresh = false; // the connection's first `state` is still to come
-  let retry = 0;
-  let refused = false;
   let offset = 0;
   let nickname = window.sessionStorage.getItem("jiangtang-nickname") || "";
   let team = null; // the ad-hoc team chosen ("" to watch)
@@ -98,10 +77,7 @@ function setup() {
   }
 
   function send(message) {
-    if (socket && socket.readyState === WebSocket.OPEN) {
-      socket.send(JSON.stringify(message));
-      return true;
-    }
+    if (socket?.send(message)) return true;
     notice(t.offline, "error");
     return false;
   }
@@ -118,26 +94,6 @@ function setup() {
     // choice of an ad-hoc team (a player whose branch has no team) where needed
     if ((guest && !nickname) || (choosing && team === null)) $("[data-join]").hidden = false;
     else join();
-  }
-
-  function open() {
-    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    let url = `${scheme}://${window.location.host}${root.dataset.ws}?role=${role}`;
-    if (guest) url += `&guest=${guestToken()}`;
-    socket = new WebSocket(url);
-    socket.addEventListener("open", () => {
-      retry = 0;
-      fresh = true;
-      status(t.online, true);
-    });
-    socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
-    socket.addEventListener("close", () => {
-      if (refused) return;
-      status(t.offline, false);
-      const delay = Math.min(10000, 500 * 2 ** retry) + Math.random() * 300;
-      retry += 1;
-      window.setTimeout(open, delay);
-    });
   }
 
   function clock(message) {
@@ -339,7 +295,7 @@ function setup() {
           join();
         }
         if (["forbidden", "not_found", "kicked", "inactive", "finished", "locked"].includes(m.code)) {
-          refused = true;
+          socket.refuse();
           status(`${t.refused}：${m.message}`, false);
         } else if (m.code === "nickname") {
           $("[data-join]").hidden = false;
@@ -885,7 +841,17 @@ function setup() {
 
   window.setInterval(tick, 250);
   render();
-  open();
+  socket = contestSocket({
+    path: root.dataset.ws,
+    role,
+    guest,
+    onOpen() {
+      fresh = true;
+      status(t.online, true);
+    },
+    onMessage: handle,
+    onDown: () => status(t.offline, false),
+  });
 }
 
 if (root) setup();
