@@ -95,10 +95,9 @@ class ContestConsumer(AsyncWebsocketConsumer):
         self.sent_at: list[float] = []
         self.checked_at = time.monotonic()
         await self.accept()
-        room = await self.runtime.room(self.pin)
-        if room is None:
-            return await self.refuse("not_found", "没有这个竞赛，请检查 PIN。")
         contest = await self.runtime.contest(self.pin)
+        if contest is None:
+            return await self.refuse("not_found", "没有这个竞赛，请检查 PIN。")
         signed_in = bool(self.user and self.user.is_authenticated)
         if self.role == "host":
             allowed = signed_in and (
@@ -169,10 +168,9 @@ class ContestConsumer(AsyncWebsocketConsumer):
         team is the own branch's, or the ad-hoc team asked for (else a spectator)."""
         signed_in = bool(self.user and self.user.is_authenticated)
         contest = await self.runtime.contest(self.pin)
-        room = await self.runtime.room(self.pin)
         if signed_in:
             name = self.user.display_name or self.user.username
-        elif self.player in room.players:
+        elif self.player in (room := await self.runtime.room(self.pin)).players:
             name = room.players[self.player].name
         else:
             name = clean_nickname(message.get("nickname", ""))

@@ -1,3 +1,4 @@
+import inspect
 import os
 from importlib import import_module
 
@@ -90,3 +91,17 @@ def api_as():
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _close_the_async_tests_connection(request):
+    """An async test's database calls (``database_sync_to_async``, outside any
+    ``async_to_sync``) run in asgiref's one thread for thread-sensitive code, whose
+    connection would outlive the test and keep PostgreSQL from dropping the test
+    database at the end. Close it after each async test."""
+    yield
+    if inspect.iscoroutinefunction(request.function):
+        from asgiref.sync import SyncToAsync
+        from django.db import connections
+
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result()
