@@ -27,7 +27,11 @@ def _published_quizzes():
 
 
 class ContestForm(forms.Form):
-    quiz = forms.ModelChoiceField(queryset=_published_quizzes(), label=gettext_lazy("Quiz"))
+    quiz = forms.ModelChoiceField(
+        queryset=_published_quizzes(),
+        label=gettext_lazy("Quiz"),
+        empty_label=gettext_lazy("Choose a quiz"),
+    )
     format = forms.ChoiceField(
         # on-stage contests have a form of their own
         choices=[c for c in ContestFormat.choices if c[0] != ContestFormat.STAGE],
@@ -50,7 +54,11 @@ class StageForm(forms.Form):
     members join them; ad-hoc teams typed in), the rounds and the base score."""
 
     title = forms.CharField(max_length=120, required=False, label=gettext_lazy("Title"))
-    quiz = forms.ModelChoiceField(queryset=_published_quizzes(), label=gettext_lazy("Quiz"))
+    quiz = forms.ModelChoiceField(
+        queryset=_published_quizzes(),
+        label=gettext_lazy("Quiz"),
+        empty_label=gettext_lazy("Choose a quiz"),
+    )
     branches = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
