@@ -155,6 +155,8 @@ class ContestConsumer(AsyncWebsocketConsumer):
         event = await self.event_for(kind, message)
         if isinstance(event, stage.Buzz):
             await self.runtime.buzz(self.pin, event)
+        elif isinstance(event, engine.Join):
+            await self.runtime.join(self.pin, event)
         elif isinstance(event, engine.SubmitAnswer):
             ack = await self.runtime.answer(self.pin, event)
             if ack is not None:

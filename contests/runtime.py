@@ -174,24 +174,32 @@ class Runtime:
             message["reason"] = reason
         return message
 
-    async def buzz(self, pin: str, event) -> None:
+    async def buzz(self, pin: str, event: stage.Buzz) -> None:
         """Records a buzz at its server receipt time, then applies every recorded
-        buzz (of any worker) earliest first: lock waits do not reorder buzzes."""
-        await self.store.record_buzz(pin, event.player, event.seq, event.now)
+        event (of any worker) earliest first: lock waits do not reorder buzzes."""
+        await self.store.record(pin, ["buzz", event.now, event.player, event.seq])
+        await self.apply(pin, None)
+
+    async def join(self, pin: str, event: engine.Join) -> None:
+        """Records a join, then applies the recorded events: when a room joins at
+        once, the first to get the lock applies the others' joins with its own,
+        and they find nothing left to do (no room read or write each)."""
+        item = ["join", event.now, event.player, event.name, event.team, event.guest]
+        await self.store.record(pin, item)
         await self.apply(pin, None)
 
     async def apply(self, pin: str, event: engine.Event | None) -> list[engine.Out]:
-        """Applies ``event`` to the latest state of the room, one event at a time
-        per room across all workers, and carries out what follows: timers,
-        persistence, and sending the messages. Buzzes recorded by ``buzz`` come
-        first, earliest first."""
+        """Applies the recorded events (``join``, ``buzz``), then ``event``, to the
+        latest state of the room, one at a time per room across all workers, and
+        carries out what follows: timers, persistence, and sending the messages."""
         contest = await self.contest(pin)
         outs: list[engine.Out] = []
         async with self.store.locked(pin):
-            room = await self.room(pin)
-            events = [stage.Buzz(at, player, seq) for player, seq, at in await self._buzzes(pin)]
+            events = [_arrived(item) for item in await self.store.take(pin)]
             events += [event] if event is not None else []
-            first = room
+            if not events:
+                return []
+            room = first = await self.room(pin)
             for step in events:
                 deadline = formats.module_for(room).next_deadline(room)
                 if (
@@ -210,12 +218,8 @@ class Runtime:
             if not formats.is_stage(room) and _closed(first, room):
                 await self.store.drop_answers(pin, first.seq)
         self._schedule(pin, room)
-        await self.dispatch(pin, outs)
+        await self.dispatch(pin, _latest_lobby(outs))
         return outs
-
-    async def _buzzes(self, pin: str) -> list[list]:
-        contest = await self.contest(pin)
-        return await self.store.take_buzzes(pin) if contest.format == "stage" else []
 
     async def _apply_one(self, pin, contest, room, event, outs):
         before = room
@@ -354,6 +358,22 @@ class Runtime:
 
 
 AUDIENCE = {"player": engine.PLAYERS, "screen": engine.SCREEN, "host": engine.HOST}
+
+
+def _arrived(item: list) -> engine.Event:
+    """An event recorded on arrival (``Runtime.join``, ``Runtime.buzz``)."""
+    kind, now, player, *rest = item
+    if kind == "buzz":
+        return stage.Buzz(now, player, rest[0])
+    name, team, guest = rest
+    return engine.Join(now, player, name, team, guest)
+
+
+def _latest_lobby(outs: list[engine.Out]) -> list[engine.Out]:
+    """Of a batch's ``lobby`` messages to an audience, only the last (it has the
+    latest count and names)."""
+    last = {out.to: out for out in outs if out.message["type"] == "lobby"}
+    return [o for o in outs if o.message["type"] != "lobby" or last[o.to] is o]
 
 
 def _closed(before: engine.Room, after: engine.Room) -> bool:

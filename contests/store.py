@@ -17,10 +17,11 @@ refused as a duplicate). The runtime merges the accepted answers into the room
 under the lock, and ``seal`` stops acceptance for good before a question is
 scored, so no answer is acknowledged and then left out.
 
-Buzzes (抢答) are recorded on arrival (``record_buzz``, one list per room) and
-applied under the lock earliest first (``take_buzzes``): a buzz that waited for
-the lock longer than another worker's later one still counts by its server
-receipt time, as long as it arrived before the floor was decided.
+Joins and buzzes (抢答) are recorded on arrival (``record``, one queue per room)
+and applied under the lock in batches, earliest first (``take``): a buzz that
+waited for the lock longer than another worker's later one still counts by its
+server receipt time, as long as it arrived before the floor was decided; and a
+whole room joining at once costs a few room writes, not one each.
 """
 
 import asyncio
@@ -90,7 +91,7 @@ class MemoryStore:
         self.locks: dict[str, asyncio.Lock] = {}
         self.pending: dict[str, dict[str, engine.Answer]] = {}  # pin → "seq:player" → answer
         self.sealed: dict[str, int] = {}  # pin → the last sealed question
-        self.buzzes: dict[str, list[list]] = {}  # pin → [[player, seq, at], …] not yet applied
+        self.arrived: dict[str, list[list]] = {}  # pin → events recorded, not yet applied
 
     async def get(self, pin: str) -> engine.Room | None:
         return self.rooms.get(pin)
@@ -162,12 +163,13 @@ class MemoryStore:
         known = room.players.get(player) if room is not None else None
         return known is not None and not known.kicked
 
-    async def record_buzz(self, pin: str, player: str, seq: int, at: int) -> None:
-        self.buzzes.setdefault(pin, []).append([player, seq, at])
+    async def record(self, pin: str, item: list) -> None:
+        """Records an arrived event ``[kind, now, …]`` (JSON data) for ``take``."""
+        self.arrived.setdefault(pin, []).append(item)
 
-    async def take_buzzes(self, pin: str) -> list[list]:
-        """The buzzes recorded since the last call, earliest first (by server time)."""
-        return sorted(self.buzzes.pop(pin, []), key=lambda b: b[2])
+    async def take(self, pin: str) -> list[list]:
+        """The events recorded since the last call, earliest first (by server time)."""
+        return sorted(self.arrived.pop(pin, []), key=lambda item: item[1])
 
     async def drop_answers(self, pin: str, seq: int) -> None:
         pending = self.pending.get(pin, {})
@@ -184,7 +186,7 @@ class MemoryStore:
         self.locks.clear()
         self.pending.clear()
         self.sealed.clear()
-        self.buzzes.clear()
+        self.arrived.clear()
 
 
 class RedisStore:
@@ -312,21 +314,21 @@ class RedisStore:
         keys = [self._key(pin, "gate"), self._key(pin, "answers", seq)]
         return self._answers(await self.seal_script(keys=keys, args=[seq]))
 
-    async def record_buzz(self, pin: str, player: str, seq: int, at: int) -> None:
-        key = self._key(pin, "buzzes")
+    async def record(self, pin: str, item: list) -> None:
+        key = self._key(pin, "arrived")
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(key, _dumps([player, seq, at]))
+            pipe.rpush(key, _dumps(item))
             pipe.expire(key, ROOM_TTL_SECONDS)
             await pipe.execute()
 
-    async def take_buzzes(self, pin: str) -> list[list]:
-        """The buzzes recorded since the last call (on any worker), earliest first."""
-        key = self._key(pin, "buzzes")
+    async def take(self, pin: str) -> list[list]:
+        """The events recorded since the last call (on any worker), earliest first."""
+        key = self._key(pin, "arrived")
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.lrange(key, 0, -1)
             pipe.delete(key)
             raw, _deleted = await pipe.execute()
-        return sorted((json.loads(item) for item in raw), key=lambda b: b[2])
+        return sorted((json.loads(item) for item in raw), key=lambda item: item[1])
 
     async def drop_answers(self, pin: str, seq: int) -> None:
         await self.redis.delete(self._key(pin, "answers", seq))

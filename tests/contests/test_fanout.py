@@ -13,7 +13,7 @@ from contests import engine
 from contests.runtime import runtime, workers_group
 from contests.store import MemoryStore, RedisStore
 
-from .test_consumers import _fresh_runtime, connect, receive, world  # noqa: F401 (fixture)
+from .test_consumers import _fresh_runtime, connect, frames, receive, world  # noqa: F401
 from .test_engine import T0, choice
 
 
@@ -190,3 +190,39 @@ async def test_a_reconnect_is_shown_from_the_stores_view_not_the_room(store):
     assert (await store.view(pin, "d"))[1]["rank"] == 2 == (await store.view(pin, "b"))[1]["rank"]
     assert (await store.view(pin, "c"))[1] is None
     assert await store.is_player(pin, "d") and not await store.is_player(pin, "c")
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="in memory a join is written at once anyway")
+@pytest.mark.django_db(transaction=True)
+async def test_a_room_joining_at_once_is_written_in_batches(monkeypatch):
+    """On Redis a room write serialises the room: joins that arrive while one is
+    written are recorded and written together with the next."""
+    contest, tokens = await world(allow_guests=True)
+    host, _ = await connect(contest.pin, tokens["secretary"], role="host")
+    await receive(host, "state")
+    sockets = [(await connect(contest.pin, guest=f"{n:032x}"))[0] for n in range(30)]
+    for socket in sockets:
+        await receive(socket, "state")
+    writes = []
+    original = runtime.store.put
+
+    async def counting(pin, room, before=None):
+        writes.append(len(room.players) - (len(before.players) if before else 0))
+        await original(pin, room, before=before)
+
+    monkeypatch.setattr(runtime.store, "put", counting)
+    await asyncio.gather(
+        *(
+            socket.send_to(text_data=json.dumps({"type": "join", "nickname": f"访客{n}"}))
+            for n, socket in enumerate(sockets)
+        )
+    )
+    names = {(await receive(socket, "state"))["you"]["name"] for socket in sockets}
+    assert names == {f"访客{n}" for n in range(30)}
+    assert sum(writes) == 30 and len(writes) < 30  # several joins per room write
+    lobby = await receive(host, "lobby")
+    while lobby["players"] < 30:
+        lobby = await receive(host, "lobby")
+    assert await frames(host) == []  # one lobby message per batch, the last one 30
+    for socket in [host, *sockets]:
+        await socket.disconnect()
