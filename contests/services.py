@@ -202,7 +202,10 @@ def contest_create_stage(
         "rounds": config_rounds,
         "teams": teams,
         "reserve_ids": drawn[position : position + reserve],
-        "tiebreak_rules": {},
+        # the tie-break is sudden-death 抢答: by the contest's buzzer rules, if it has any
+        "tiebreak_rules": next(
+            (r["rules"] for r in config_rounds if r["format"] == stage.QIANGDA), {}
+        ),
     }
     return _create_with_pin(
         quiz=quiz,

@@ -106,6 +106,36 @@ class StageForm(forms.Form):
         min_value=0, max_value=20, initial=3, label=gettext_lazy("Reserve questions (tie-break)")
     )
     allow_guests = forms.BooleanField(required=False, label=gettext_lazy("Guests may join"))
+    # scoring rules (contests.stage.DEFAULT_RULES are the defaults)
+    points = forms.IntegerField(
+        min_value=1, max_value=1000, initial=10, label=gettext_lazy("Points for a right answer")
+    )
+    wrong = forms.IntegerField(
+        min_value=0,
+        max_value=1000,
+        initial=10,
+        label=gettext_lazy("Points lost for a wrong buzzer answer"),
+    )
+    early = forms.IntegerField(
+        min_value=0, max_value=1000, initial=10, label=gettext_lazy("Points lost for an early buzz")
+    )
+    void_on_early = forms.BooleanField(
+        required=False, label=gettext_lazy("An early buzz voids the question")
+    )
+    pass_on = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=gettext_lazy("After a wrong answer the other teams may buzz"),
+    )
+    stakes = forms.CharField(
+        max_length=40,
+        initial="10, 20, 30",
+        label=gettext_lazy("Risk stakes"),
+        help_text=gettext_lazy("Separated by commas."),
+    )
+    answer_seconds = forms.IntegerField(
+        min_value=5, max_value=300, initial=20, label=gettext_lazy("Seconds to answer")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,6 +154,18 @@ class StageForm(forms.Form):
         counts = [data.get(name) for name in ("bida", "qiangda", "risk")]
         if None not in counts and not any(counts):
             self.add_error(None, _("Give at least one round some questions."))
+        try:
+            data["stake_values"] = sorted(
+                {
+                    int(v)
+                    for v in (data.get("stakes") or "").replace("，", ",").split(",")
+                    if v.strip()
+                }
+            )
+        except ValueError:
+            data["stake_values"] = []
+        if not data["stake_values"] or not all(0 < v <= 1000 for v in data["stake_values"]):
+            self.add_error("stakes", _("Give whole numbers from 1 to 1000, separated by commas."))
         return data
 
     def teams(self) -> list[dict]:
@@ -141,7 +183,25 @@ class StageForm(forms.Form):
             stage.QIANGDA: self.cleaned_data["qiangda"],
             stage.RISK: self.cleaned_data["risk"] * teams,
         }
-        return [{"format": fmt, "count": count} for fmt, count in counts.items() if count]
+        data = self.cleaned_data
+        answer_ms = data["answer_seconds"] * 1000
+        rules = {
+            stage.BIDA: {"points": data["points"], "answer_ms": answer_ms},
+            stage.QIANGDA: {
+                "points": data["points"],
+                "wrong": -data["wrong"],
+                "early": -data["early"],
+                "void_on_early": data["void_on_early"],
+                "pass_on": data["pass_on"],
+                "answer_ms": answer_ms,
+            },
+            stage.RISK: {"stakes": data["stake_values"], "answer_ms": answer_ms},
+        }
+        return [
+            {"format": fmt, "count": count, "rules": rules[fmt]}
+            for fmt, count in counts.items()
+            if count
+        ]
 
     def create(self, host) -> Contest:
         data = self.cleaned_data

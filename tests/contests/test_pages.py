@@ -81,6 +81,12 @@ def _stage_post(quiz, **fields):
         "stage-risk": 0,
         "stage-base": 100,
         "stage-reserve": 1,
+        "stage-points": 10,
+        "stage-wrong": 10,
+        "stage-early": 10,
+        "stage-pass_on": "on",
+        "stage-stakes": "10, 20, 30",
+        "stage-answer_seconds": 20,
     }
     data.update({f"stage-{k}" if k != "form" else k: v for k, v in fields.items()})
     return data
@@ -116,6 +122,37 @@ def test_a_unit_admin_opens_an_on_stage_contest_from_the_form(org, client, stage
     rounds = [(r["format"], len(r["question_ids"])) for r in contest.stage["rounds"]]
     assert rounds == [("bida", 3), ("qiangda", 2)]  # 必答: one per team; no risk round
     assert contest.stage["base"] == 100 and len(contest.stage["reserve_ids"]) == 1
+
+
+def test_the_scoring_rules_come_from_the_form(org, client, stage_quiz):
+    client.force_login(org.secretary)
+    post = _stage_post(
+        stage_quiz,
+        extra_teams="甲队\n乙队",
+        risk=1,
+        points=20,
+        wrong=5,
+        early=0,
+        stakes="30，10",
+        answer_seconds=45,
+        void_on_early="on",
+    )
+    del post["stage-pass_on"]  # unticked
+    assert client.post("/contests/", post).status_code == 302
+    rules = {r["format"]: r["rules"] for r in Contest.objects.get().stage["rounds"]}
+    assert rules["bida"] == {"points": 20, "answer_ms": 45_000}
+    assert rules["qiangda"] == {
+        "points": 20,
+        "wrong": -5,
+        "early": 0,
+        "void_on_early": True,
+        "pass_on": False,
+        "answer_ms": 45_000,
+    }
+    assert rules["risk"] == {"stakes": [10, 30], "answer_ms": 45_000}
+    assert Contest.objects.get().stage["tiebreak_rules"] == rules["qiangda"]
+    bad = client.post("/contests/", _stage_post(stage_quiz, extra_teams="甲\n乙", stakes="十"))
+    assert "请填写 1 至 1000 的整数" in bad.content.decode() and Contest.objects.count() == 1
 
 
 def test_a_secretary_adds_ad_hoc_teams_to_the_own_branch(org, client, stage_quiz):
