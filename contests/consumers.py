@@ -24,7 +24,7 @@ from .runtime import now_ms, runtime
 MAX_FRAME = 2048
 RATE = 20  # messages per RATE_WINDOW seconds
 RATE_WINDOW = 10
-RECHECK_SECONDS = 10
+RECHECK_SECONDS = 10  # a fallback: a deactivation also drops the member at once (signals.py)
 GUEST_TOKEN = re.compile(r"^[0-9a-f]{16,64}$")
 HOST_COMMANDS = {
     "start", "next", "close", "pause", "resume", "end", "kick", "lock", "void", "rescore",

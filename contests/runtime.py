@@ -24,6 +24,7 @@ import logging
 import time
 from collections import defaultdict
 
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
@@ -42,6 +43,30 @@ def now_ms() -> int:
 def workers_group(pin: str) -> str:
     """The channel-layer group of the workers holding sockets of room ``pin``."""
     return f"contest.{pin}.workers"
+
+
+ALL_WORKERS = "contest.workers"  # every worker with contest sockets
+_sending: set[asyncio.Task] = set()  # sends in flight from sync-looking code on a loop
+
+
+def drop_user(user_id: int) -> None:
+    """From sync code (after the commit that deactivated the member): every worker
+    closes that member's contest sockets at once."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "contest.drop", "user": user_id}
+    try:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # sync code, as a view or a command
+            async_to_sync(layer.group_send)(ALL_WORKERS, message)
+        else:
+            task = loop.create_task(layer.group_send(ALL_WORKERS, message))
+            _sending.add(task)
+            task.add_done_callback(_sending.discard)
+    except Exception:  # the deactivation stands; the 10-second re-check still drops them
+        logger.exception("could not tell the contest workers that user %s left", user_id)
 
 
 @database_sync_to_async
@@ -299,6 +324,7 @@ class Runtime:
         if self.listener is None:
             self.channel = await self.layer.new_channel()
             self.listener = asyncio.create_task(self._listen())
+            await self.layer.group_add(ALL_WORKERS, self.channel)
         if pin not in self.groups:
             self.groups.add(pin)
             await self.layer.group_add(workers_group(pin), self.channel)
@@ -327,12 +353,21 @@ class Runtime:
         while True:
             try:
                 message = await self.layer.receive(self.channel)
-                await self.deliver(message["pin"], message["frames"])
+                if message["type"] == "contest.drop":
+                    await self.drop(message["user"])
+                else:
+                    await self.deliver(message["pin"], message["frames"])
             except asyncio.CancelledError:
                 raise
             except Exception:  # the worker's one listener must outlive a bad message
                 logger.exception("contest fan-out: delivering failed")
                 await asyncio.sleep(0.1)
+
+    async def drop(self, user_id: int) -> None:
+        """Closes this worker's sockets of a member who was deactivated."""
+        for socket in [s for sockets in self.sockets.values() for s in sockets]:
+            if getattr(socket.user, "pk", None) == user_id:
+                await socket.refuse("inactive", "账号已停用。")
 
     async def deliver(self, pin: str, frames: list) -> None:
         """Writes the frames to this worker's sockets of room ``pin``."""

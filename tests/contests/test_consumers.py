@@ -310,3 +310,27 @@ async def test_two_workers_play_one_room():
     second.reset()
     for socket in (host, a, b):
         await socket.disconnect()
+
+
+async def test_a_deactivated_member_is_dropped_at_once():
+    contest, tokens = await world()
+    a, _ = await connect(contest.pin, tokens["m0"])
+    await a.send_to(text_data=json.dumps({"type": "join"}))
+    await receive(a, "state")
+    b, _ = await connect(contest.pin, tokens["m1"])
+    await receive(b, "state")
+
+    @database_sync_to_async
+    def deactivate(username):
+        from backend.accounts.models import User
+
+        user = User.objects.get(username=username)
+        user.is_active = False
+        user.save()
+
+    await deactivate("m0")
+    refusal = await receive(a, "error")
+    assert refusal["code"] == "inactive"
+    assert (await a.receive_output())["type"] == "websocket.close"
+    assert await b.receive_nothing(timeout=0.2)  # the others play on
+    await b.disconnect()
