@@ -173,6 +173,9 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "max_connections": int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000")),
+                        # channels-redis waits up to 5 s in BZPOPMIN; redis-py's default
+                        # 5 s read timeout would race it and fail an idle receive.
+                        "socket_timeout": 15,
                     }
                 ],
                 "prefix": "jiangtang:asgi",

@@ -360,6 +360,8 @@ class Runtime:
             except asyncio.CancelledError:
                 raise
             except Exception:  # the worker's one listener must outlive a bad message
+                if asyncio.current_task().cancelling():
+                    raise  # shutting down (redis-py turns a cancelled read into a timeout)
                 logger.exception("contest fan-out: delivering failed")
                 await asyncio.sleep(0.1)
 
