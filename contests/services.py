@@ -300,6 +300,10 @@ def contest_record_answers(*, contest: Contest, room: engine.Room, seq: int) -> 
     return len(rows)
 
 
+# what an audit-log entry and its row share, besides its id (``entry``) and team
+_DECISION_FIELDS = ("at", "round", "seq", "kind", "result", "delta", "by", "corrects", "response")
+
+
 @transaction.atomic
 def contest_record_decisions(*, contest: Contest, room: stage.StageRoom) -> None:
     """On stage, after every decision: the audit log (append-only; repeats are
@@ -309,16 +313,8 @@ def contest_record_decisions(*, contest: Contest, room: stage.StageRoom) -> None
             ContestDecision(
                 contest=contest,
                 entry=entry.id,
-                at=entry.at,
-                round=entry.round,
-                seq=entry.seq,
                 team=entry.team or "",
-                kind=entry.kind,
-                result=entry.result,
-                delta=entry.delta,
-                by=entry.by,
-                corrects=entry.corrects,
-                response=entry.response,
+                **{name: getattr(entry, name) for name in _DECISION_FIELDS},
             )
             for entry in room.log
         ],
@@ -410,16 +406,8 @@ def contest_stage_replay(contest: Contest) -> stage.StageRoom:
     room.log = [
         stage.Entry(
             id=d.entry,
-            at=d.at,
-            round=d.round,
-            seq=d.seq,
             team=d.team or None,
-            kind=d.kind,
-            result=d.result,
-            delta=d.delta,
-            by=d.by,
-            corrects=d.corrects,
-            response=d.response,
+            **{name: getattr(d, name) for name in _DECISION_FIELDS},
         )
         for d in contest.decisions.all()
     ]
