@@ -654,7 +654,7 @@ def _reveal(room: Room, now: int) -> list[Out]:
             "rank": standing.rank,
         }
         out.append(Out(standing.player, personal, standing.player))
-    out.append(Out(ALL, scoreboard_payload(room, table)))
+    out.append(Out(ALL, room.scoreboard))
     return out
 
 
@@ -696,10 +696,7 @@ def _finish(room: Room, now: int) -> list[Out]:
         ],
     }
     if room.format == "team":
-        message["teams"] = [
-            {"rank": t.rank, "name": t.name, "score": t.score, "members": t.members}
-            for t in team_standings(room, table, room.seq)
-        ]
+        message["teams"] = room.scoreboard["teams"]
     return [Out(ALL, message)]
 
 
