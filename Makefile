@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_PASSWORD ?= demo2026
 
-.PHONY: run test lint format messages check-deploy clean
+.PHONY: run test test-fast lint format messages check-deploy clean
 
 $(PY):
 	@python=$$(scripts/find-python) || exit 1; \
@@ -35,6 +35,10 @@ test: $(VENV)/.dev
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+## test-fast: the suite without the browser tests, no lint (the inner loop; CI runs `make test`)
+test-fast: $(VENV)/.dev
+	$(VENV)/bin/pytest -m "not browser"
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
