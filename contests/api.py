@@ -71,6 +71,7 @@ class RankingSerializer(serializers.Serializer):
     score = serializers.IntegerField()
     correct = serializers.IntegerField()
     answered = serializers.IntegerField()
+    guest = serializers.BooleanField(help_text="a guest's nickname, not a member's name")
 
 
 class QuestionStatSerializer(serializers.Serializer):
@@ -109,6 +110,12 @@ class ResultsSerializer(serializers.Serializer):
     decisions = DecisionSerializer(
         many=True, required=False, help_text="on stage: the judges' audit log"
     )
+
+
+def ranking_row(row: dict) -> dict:
+    """A result row with ``guest`` (from the player id) in place of the player id."""
+    row["guest"] = exports.is_guest(row.pop("player"))
+    return row
 
 
 def visible_contests(user):
@@ -194,9 +201,12 @@ class ContestResultsView(APIView):
             "title": contest.title,
             "status": contest.status,
             "format": contest.format,
-            "ranking": list(
-                contest.results.values("rank", "name", "team", "score", "correct", "answered")
-            ),
+            "ranking": [
+                ranking_row(row)
+                for row in contest.results.values(
+                    "rank", "name", "team", "score", "correct", "answered", "player"
+                )
+            ],
             "questions": [
                 {"seq": q["seq"], "question": q["question_id"], "answered": q["answered"]}
                 for q in questions

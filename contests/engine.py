@@ -225,6 +225,7 @@ class Standing:
     player: str
     name: str
     team: str | None
+    guest: bool = False
     score: int = 0
     correct: int = 0
     answered: int = 0
@@ -244,7 +245,10 @@ def standings(room: Room, upto: int | None = None) -> dict[str, Standing]:
     speed points plus the streak bonus (+100 for each consecutive right answer
     after the first, at most +500). Voided questions count for nobody."""
     last = room.seq if upto is None else upto
-    table = {p.id: Standing(player=p.id, name=p.name, team=p.team) for p in room.active_players()}
+    table = {
+        p.id: Standing(player=p.id, name=p.name, team=p.team, guest=p.guest)
+        for p in room.active_players()
+    }
     for seq in range(1, last + 1):
         if seq in room.voided:
             continue
@@ -331,19 +335,43 @@ def question_payload(room: Room, now: int, *, for_players: bool = False) -> dict
     }
 
 
+def guest_marked(row: dict, guest: bool) -> dict:
+    """A row naming a person: ``guest: true`` added for a guest, so that no screen
+    shows a guest's nickname as if it were a member's name."""
+    if guest:
+        row["guest"] = True
+    return row
+
+
+def lobby_payload(players: list[Player], *, names: bool = True) -> dict:
+    """The ``lobby`` message: the count and the latest five names (none with
+    ``names=False``), with ``recent_guests`` beside ``recent`` (which of those names
+    are guests')."""
+    latest = players[-5:] if names else []
+    return {
+        "type": "lobby",
+        "players": len(players),
+        "recent": [p.name for p in latest],
+        "recent_guests": [p.guest for p in latest],
+    }
+
+
 def scoreboard_payload(room: Room, table: dict[str, Standing]) -> dict:
     ranked = sorted(table.values(), key=lambda s: (s.rank, s.name))
     message = {
         "type": "scoreboard",
         "seq": room.seq,
         "top": [
-            {
-                "rank": s.rank,
-                "name": s.name,
-                "branch": s.team,
-                "score": s.score,
-                "accuracy": round(s.accuracy, 3),
-            }
+            guest_marked(
+                {
+                    "rank": s.rank,
+                    "name": s.name,
+                    "branch": s.team,
+                    "score": s.score,
+                    "accuracy": round(s.accuracy, 3),
+                },
+                s.guest,
+            )
             for s in ranked[:TOP]
         ],
     }
@@ -454,8 +482,16 @@ def answered_count(room: Room) -> int:
     return sum(1 for p in room.active_players() if f"{room.seq}:{p.id}" in room.answers)
 
 
-def error(code: str, message: str) -> dict:
-    return {"type": "error", "code": code, "message": message}
+def error(code: str, *, reason: str | None = None, **params) -> dict:
+    """A refusal as a code: ``code`` for programs (stable), ``reason`` (which rule
+    refused) and ``params`` for a more precise text. The text people read is not
+    the core's business: the edge fills ``message`` from the catalogue
+    (``contests.texts.localise``) in the reader's language."""
+    frame: dict[str, Any] = {"type": "error", "code": code}
+    if reason is not None:
+        frame["reason"] = reason
+    frame.update(params)
+    return frame
 
 
 # --- the state machine ---------------------------------------------------------------------------
@@ -466,7 +502,7 @@ def apply(room: Room, event: Event) -> tuple[Room, list[Out]]:
     handler = HANDLERS.get(type(event))
     if handler is None:  # an on-stage action in a room where everyone answers
         player = getattr(event, "player", None)
-        refusal = error("unsupported", "本场竞赛不支持这个操作。")
+        refusal = error("unsupported")
         return room, [Out(player, refusal, player) if player else Out(HOST, refusal)]
     room = _copy(room)
     out = handler(room, event)
@@ -500,12 +536,12 @@ def with_answers(room: Room, answers: dict[str, Answer]) -> Room:
 def _join(room: Room, event: Join) -> list[Out]:
     existing = room.players.get(event.player)
     if existing is not None and existing.kicked:
-        return [Out(event.player, error("kicked", "你已被主持人移出本场竞赛。"), event.player)]
+        return [Out(event.player, error("kicked"), event.player)]
     if existing is None:
         if room.locked and room.phase != LOBBY:
-            return [Out(event.player, error("locked", "竞赛已开始，房间已锁定。"), event.player)]
+            return [Out(event.player, error("locked"), event.player)]
         if room.phase == FINISHED:
-            return [Out(event.player, error("finished", "竞赛已结束。"), event.player)]
+            return [Out(event.player, error("finished"), event.player)]
         room.players[event.player] = Player(
             event.player, event.name, event.team, event.now, guest=event.guest
         )
@@ -513,8 +549,7 @@ def _join(room: Room, event: Join) -> list[Out]:
     if existing is None:
         # Who came in matters to the host and the big screen; the players' phones
         # need not hear of every other arrival (a room of hundreds joins at once).
-        names = [p.name for p in room.active_players()][-5:]
-        lobby = {"type": "lobby", "players": len(room.active_players()), "recent": names}
+        lobby = lobby_payload(room.active_players())
         out += [Out(SCREEN, lobby), Out(HOST, lobby)]
     return out
 
@@ -528,8 +563,10 @@ def _ack(player: str, seq: int, accepted: bool, reason: str | None = None) -> Ou
 
 def _answer(room: Room, event: SubmitAnswer) -> list[Out]:
     player = room.players.get(event.player)
-    if player is None or player.kicked:
+    if player is None:
         return [_ack(event.player, event.seq, False, "invalid")]
+    if player.kicked:
+        return [_ack(event.player, event.seq, False, "kicked")]
     if f"{event.seq}:{event.player}" in room.answers:
         return [_ack(event.player, event.seq, False, "duplicate")]
     reason = answer_refusal(answer_gate(room), event)
@@ -616,9 +653,9 @@ def _question_outs(room: Room, now: int) -> list[Out]:
 
 def _start(room: Room, event: Start) -> list[Out]:
     if room.phase != LOBBY:
-        return [Out(HOST, error("phase", "竞赛已经开始。"))]
+        return [Out(HOST, error("phase", reason="started"))]
     if not room.questions:
-        return [Out(HOST, error("empty", "没有题目。"))]
+        return [Out(HOST, error("empty"))]
     return _open(room, event.now)
 
 
@@ -660,7 +697,7 @@ def _reveal(room: Room, now: int) -> list[Out]:
 
 def _close(room: Room, event: Close) -> list[Out]:
     if room.phase not in (QUESTION, PAUSED):
-        return [Out(HOST, error("phase", "当前没有进行中的题目。"))]
+        return [Out(HOST, error("phase", reason="no_question"))]
     room.ends_at = min(room.ends_at or event.now, event.now)
     return _reveal(room, event.now)
 
@@ -675,7 +712,7 @@ def _next(room: Room, event: Next) -> list[Out]:
     if room.phase == LOBBY:
         return _start(room, Start(event.now))
     if room.phase != REVEAL:
-        return [Out(HOST, error("phase", "请先结束本题。"))]
+        return [Out(HOST, error("phase", reason="question_open"))]
     if room.seq >= len(room.questions):
         return _finish(room, event.now)
     return _open(room, event.now)
@@ -690,7 +727,9 @@ def _finish(room: Room, now: int) -> list[Out]:
     message = {
         "type": "finished",
         "podium": [
-            {"rank": s.rank, "name": s.name, "branch": s.team, "score": s.score}
+            guest_marked(
+                {"rank": s.rank, "name": s.name, "branch": s.team, "score": s.score}, s.guest
+            )
             for s in ranked
             if s.rank <= 3
         ],
@@ -712,7 +751,7 @@ def _end(room: Room, event: End) -> list[Out]:
 
 def _pause(room: Room, event: Pause) -> list[Out]:
     if room.phase != QUESTION:
-        return [Out(HOST, error("phase", "只能在答题时暂停。"))]
+        return [Out(HOST, error("phase", reason="not_answering"))]
     room.phase = PAUSED
     room.paused_left_ms = max(0, room.ends_at - event.now)
     return [Out(ALL, state_payload(room, event.now))]
@@ -720,7 +759,7 @@ def _pause(room: Room, event: Pause) -> list[Out]:
 
 def _resume(room: Room, event: Resume) -> list[Out]:
     if room.phase != PAUSED:
-        return [Out(HOST, error("phase", "竞赛没有暂停。"))]
+        return [Out(HOST, error("phase", reason="not_paused"))]
     room.phase = QUESTION
     room.ends_at = event.now + (room.paused_left_ms or 0)
     room.paused_left_ms = None
@@ -730,13 +769,13 @@ def _resume(room: Room, event: Resume) -> list[Out]:
 def _kick(room: Room, event: Kick) -> list[Out]:
     player = room.players.get(event.player)
     if player is None:
-        return [Out(HOST, error("unknown_player", "没有这名参赛者。"))]
+        return [Out(HOST, error("unknown_player"))]
     room.players[event.player] = dataclasses.replace(player, kicked=True)
     if event.player in room.board:
         _recount_board(room)  # off the board; the others' ranks close up
     return [
-        Out(event.player, error("kicked", "你已被主持人移出本场竞赛。"), event.player),
-        Out(HOST, {"type": "lobby", "players": len(room.active_players()), "recent": []}),
+        Out(event.player, error("kicked"), event.player),
+        Out(HOST, lobby_payload(room.active_players(), names=False)),
     ]
 
 
@@ -755,14 +794,14 @@ def _rescored(room: Room, now: int) -> list[Out]:
 
 def _void(room: Room, event: Void) -> list[Out]:
     if not 1 <= event.seq <= room.seq:
-        return [Out(HOST, error("seq", "只能作废已出过的题。"))]
+        return [Out(HOST, error("seq", reason="void"))]
     room.voided.add(event.seq)
     return _rescored(room, event.now)
 
 
 def _rescore(room: Room, event: Rescore) -> list[Out]:
     if not 1 <= event.seq <= room.seq:
-        return [Out(HOST, error("seq", "只能更正已出过的题。"))]
+        return [Out(HOST, error("seq", reason="rescore"))]
     room.rescored[event.seq] = list(event.key)
     room.voided.discard(event.seq)
     return _rescored(room, event.now)

@@ -65,6 +65,14 @@ def stage_results_xlsx(contest: Contest) -> bytes:
     return workbook_bytes(workbook)
 
 
+GUEST_PREFIX = "g-"  # a guest's player id (contests.consumers); a member's is u<pk>
+
+
+def is_guest(player: str) -> bool:
+    """Whether a stored player id is a guest's: results keep no guest flag of their own."""
+    return player.startswith(GUEST_PREFIX)
+
+
 def contest_results_xlsx(contest: Contest) -> bytes:
     if contest.format == "stage":
         return stage_results_xlsx(contest)
@@ -73,10 +81,15 @@ def contest_results_xlsx(contest: Contest) -> bytes:
     workbook = Workbook()
     players = workbook.active
     players.title = "个人成绩"
-    _header(players, ["名次", "姓名", "党支部/队伍", "得分", "答对题数", "作答题数", "正确率"])
+    _header(
+        players, ["名次", "姓名", "党支部/队伍", "得分", "答对题数", "作答题数", "正确率", "访客"]
+    )
     for s in sorted(table.values(), key=lambda s: (s.rank, s.name)):
         name, team = safe_cell(s.name), safe_cell(s.team or "")
-        players.append([s.rank, name, team, s.score, s.correct, s.answered, round(s.accuracy, 3)])
+        guest = "是" if is_guest(s.player) else ""
+        players.append(
+            [s.rank, name, team, s.score, s.correct, s.answered, round(s.accuracy, 3), guest]
+        )
     questions = workbook.create_sheet("逐题统计")
     _header(questions, ["题号", "题目", "作答人数", "答对人数", "答对率", "已作废"])
     for seq, question in enumerate(room.questions[: room.seq], start=1):

@@ -10,6 +10,7 @@ STR = {"type": "string"}
 BOOL = {"type": "boolean"}
 MS = {"type": "integer", "description": "server epoch milliseconds"}
 NULLABLE_MS = {"type": ["integer", "null"], "description": "server epoch milliseconds"}
+GUEST = {"const": True, "description": "the name is a guest's nickname (absent for members)"}
 OPTION = {
     "type": "object",
     "properties": {"key": STR, "text": STR},
@@ -47,6 +48,7 @@ RANKED = {
         "branch": {"type": ["string", "null"]},
         "score": INT,
         "accuracy": {"type": "number"},
+        "guest": GUEST,
     },
     "required": ["rank", "name", "score"],
     "additionalProperties": False,
@@ -142,6 +144,7 @@ STAGE_TEAM = {
         "name": NAME,
         "mode": {"enum": ["captain", "members"]},
         "captain": NULLABLE_STR,
+        "captain_guest": {"const": True, "description": "the captain is a guest"},
         "score": INT,
         "rank": INT,
         "members": INT,
@@ -150,7 +153,7 @@ STAGE_TEAM = {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"id": STR, "name": STR},
+                "properties": {"id": STR, "name": STR, "guest": GUEST},
                 "required": ["id", "name"],
                 "additionalProperties": False,
             },
@@ -174,7 +177,7 @@ STAGE = {
             },
         },
         "format": {"enum": ["bida", "qiangda", "risk", "tiebreak", None]},
-        "title": NULLABLE_STR,
+        "title": {"type": ["string", "null"], "description": "the round's title; empty for the tie-break (name it by `format`)"},
         "step": STEP,
         "team": NULLABLE_STR,
         "order": NAMES,
@@ -246,13 +249,15 @@ SERVER_MESSAGES = {
         },
     ),
     "lobby": (
-        "Who is in: a count and the latest names.",
+        "Who is in: a count and the latest names; `recent_guests` says, name by name, "
+        "which of them are guests.",
         {
             "type": "object",
             "properties": {
                 "type": {"const": "lobby"},
                 "players": INT,
                 "recent": {"type": "array", "items": STR},
+                "recent_guests": {"type": "array", "items": BOOL, "description": "parallel to `recent`: true for a guest"},
             },
             "required": ["type", "players", "recent"],
             "additionalProperties": False,
@@ -264,15 +269,15 @@ SERVER_MESSAGES = {
     ),
     "answer_ack": (
         "To the answering player only: accepted, or refused with a reason "
-        "(`late`, `duplicate`, `closed`, `invalid`; on stage also `locked`: not this "
-        "device's turn).",
+        "(`late`, `duplicate`, `closed`, `invalid`, `kicked`: the host removed the player; "
+        "on stage also `locked`: not this device's turn).",
         {
             "type": "object",
             "properties": {
                 "type": {"const": "answer_ack"},
                 "seq": INT,
                 "accepted": BOOL,
-                "reason": {"enum": ["late", "duplicate", "closed", "invalid", "locked"]},
+                "reason": {"enum": ["late", "duplicate", "closed", "invalid", "kicked", "locked"]},
             },
             "required": ["type", "seq", "accepted"],
             "additionalProperties": False,
@@ -343,7 +348,7 @@ SERVER_MESSAGES = {
                 "seq": INT,
                 "round": INT,
                 "format": ROUND_FORMAT,
-                "title": STR,
+                "title": {"type": "string", "description": "empty for the tie-break: name it by `format`"},
                 "number": INT,
                 "of": INT,
                 "step": {"enum": ["staking", "reading", "answering"]},
@@ -457,10 +462,11 @@ SERVER_MESSAGES = {
         },
     ),
     "error": (
-        "A refusal: `code` for programs, `message` for people (Chinese).",
+        "A refusal: `code` for programs (stable), `reason` (optional) which rule refused, "
+        "`message` for people, in the user's language (from the translation catalogue).",
         {
             "type": "object",
-            "properties": {"type": {"const": "error"}, "code": STR, "message": STR},
+            "properties": {"type": {"const": "error"}, "code": STR, "reason": STR, "message": STR},
             "required": ["type", "code", "message"],
             "additionalProperties": False,
         },

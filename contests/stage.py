@@ -557,9 +557,14 @@ def stage_payload(
             "rank": ranks[team.name]["rank"],
             "members": len(room.members(team.name)),
         }
+        if captain is not None and not captain.kicked and captain.guest:
+            item["captain_guest"] = True
         if host:
             item["captain_id"] = team.captain
-            item["players"] = [{"id": p.id, "name": p.name} for p in room.members(team.name)]
+            item["players"] = [
+                engine.guest_marked({"id": p.id, "name": p.name}, p.guest)
+                for p in room.members(team.name)
+            ]
         teams.append(item)
     message: dict[str, Any] = {
         "round": room.round,
@@ -645,10 +650,7 @@ def apply(room: StageRoom, event: engine.Event) -> tuple[StageRoom, list[Out]]:
     """The new state and the messages to send; ``room`` itself is not changed."""
     room = _copy(room)
     handler = HANDLERS.get(type(event))
-    if handler is None:
-        out = [Out(HOST, error("unsupported", "现场赛不支持这个操作。"))]
-    else:
-        out = handler(room, event)
+    out = [Out(HOST, error("unsupported"))] if handler is None else handler(room, event)
     room.version += 1
     return room, out
 
@@ -680,13 +682,13 @@ def _host_state(room: StageRoom, now: int) -> Out:
 def _join(room: StageRoom, event: engine.Join) -> list[Out]:
     existing = room.players.get(event.player)
     if existing is not None and existing.kicked:
-        return [Out(event.player, error("kicked", "你已被主持人移出本场竞赛。"), event.player)]
+        return [Out(event.player, error("kicked"), event.player)]
     out = []
     if existing is None:
         if room.locked and room.phase != LOBBY:
-            return [Out(event.player, error("locked", "竞赛已开始，房间已锁定。"), event.player)]
+            return [Out(event.player, error("locked"), event.player)]
         if room.phase == FINISHED:
-            return [Out(event.player, error("finished", "竞赛已结束。"), event.player)]
+            return [Out(event.player, error("finished"), event.player)]
         # a designated captain belongs to that team whatever branch the account has
         designated = next((t for t in room.teams if t.captain == event.player), None)
         team = designated.name if designated is not None else event.team
@@ -698,8 +700,7 @@ def _join(room: StageRoom, event: engine.Join) -> list[Out]:
             spec.captain = event.player  # the first member to arrive
     out.append(Out(event.player, state_payload(room, event.now, player=event.player), event.player))
     if existing is None:
-        names = [p.name for p in room.active_players()][-5:]
-        lobby = {"type": "lobby", "players": len(room.active_players()), "recent": names}
+        lobby = engine.lobby_payload(room.active_players())
         out += [Out(SCREEN, lobby), Out(HOST, lobby)]
         if room.team_spec(room.players[event.player].team) is not None:
             out.append(_host_state(room, event.now))  # the host console lists the teams
@@ -708,7 +709,7 @@ def _join(room: StageRoom, event: engine.Join) -> list[Out]:
 
 def _start(room: StageRoom, event: engine.Start) -> list[Out]:
     if room.phase != LOBBY:
-        return [Out(HOST, error("phase", "竞赛已经开始。"))]
+        return [Out(HOST, error("phase", reason="started"))]
     return _begin_round(room, 1, event.now)
 
 
@@ -753,37 +754,38 @@ def _next(room: StageRoom, event: engine.Next) -> list[Out]:
     if room.phase == LOBBY:
         return _start(room, engine.Start(event.now))
     if room.phase == QUESTION:
-        return [Out(HOST, error("phase", "请先结束本题。"))]
+        return [Out(HOST, error("phase", reason="question_open"))]
     if room.phase == FINISHED:
-        return [Out(HOST, error("phase", "竞赛已结束。"))]
+        return [Out(HOST, error("phase", reason="finished"))]
     spec = room.current_round
     more = room.index + 1 < len(spec.questions)
     if spec.format == TIEBREAK:
         if len(leaders(room)) == 1:
             return _finish(room, event.now)
         if not more:
-            return [Out(HOST, error("reserve", "备用题已用完，请直接结束比赛。"))]
+            return [Out(HOST, error("reserve", reason="used_up"))]
     if more:
         room.index += 1
         return _open(room, event.now)
     if room.round < len(room.rounds):
         return _begin_round(room, room.round + 1, event.now)
     if len(leaders(room)) > 1:
-        return [Out(HOST, error("tie", "第一名并列：请开始加赛，或直接结束比赛。"))]
+        return [Out(HOST, error("tie"))]
     return _finish(room, event.now)
 
 
 def _tiebreak(room: StageRoom, event: TieBreak) -> list[Out]:
     spec = room.current_round
     if spec is not None and spec.format == TIEBREAK:
-        return [Out(HOST, error("phase", "加赛已经开始。"))]
+        return [Out(HOST, error("phase", reason="tiebreak_started"))]
     if not _regular_rounds_over(room):
-        return [Out(HOST, error("phase", "最后一轮结束后才能加赛。"))]
+        return [Out(HOST, error("phase", reason="rounds_not_over"))]
     if len(leaders(room)) < 2:
-        return [Out(HOST, error("no_tie", "没有并列第一，无需加赛。"))]
+        return [Out(HOST, error("no_tie"))]
     if not room.reserve:
-        return [Out(HOST, error("reserve", "没有备用题，无法加赛。"))]
-    room.rounds.append(RoundSpec(TIEBREAK, "加赛", list(room.reserve), room.tiebreak_rules))
+        return [Out(HOST, error("reserve"))]
+    # no title of its own: clients name the round by its format, in their language
+    room.rounds.append(RoundSpec(TIEBREAK, "", list(room.reserve), room.tiebreak_rules))
     return _begin_round(room, len(room.rounds), event.now)
 
 
@@ -993,13 +995,13 @@ def _close(room: StageRoom, event: engine.Close) -> list[Out]:
     """The host closes the open window now: the buzzer decides (or closes), the
     answer times out, the smallest stake is taken."""
     if room.phase != QUESTION or room.step not in (BUZZING, ANSWERING, STAKING):
-        return [Out(HOST, error("phase", "现在没有可以结束的计时。"))]
+        return [Out(HOST, error("phase", reason="no_timer"))]
     return _time_up(room, event.now)
 
 
 def _open_buzzer(room: StageRoom, event: OpenBuzzer) -> list[Out]:
     if room.phase != QUESTION or room.step != READING:
-        return [Out(HOST, error("phase", "现在不能开放抢答。"))]
+        return [Out(HOST, error("phase", reason="not_reading"))]
     room.signal_at = event.now
     return _open_window(room, event.now)
 
@@ -1007,9 +1009,9 @@ def _open_buzzer(room: StageRoom, event: OpenBuzzer) -> list[Out]:
 def _player_check(room: StageRoom, player_id: str) -> tuple[engine.Player | None, list[Out]]:
     player = room.players.get(player_id)
     if player is None:
-        return None, [Out(player_id, error("join", "请先加入竞赛。"), player_id)]
+        return None, [Out(player_id, error("join"), player_id)]
     if player.kicked:
-        return None, [Out(player_id, error("kicked", "你已被主持人移出本场竞赛。"), player_id)]
+        return None, [Out(player_id, error("kicked"), player_id)]
     return player, []
 
 
@@ -1144,8 +1146,10 @@ def _answer(room: StageRoom, event: engine.SubmitAnswer) -> list[Out]:
     """A device answer of the team holding the floor, graded at once ("auto"); the
     first submission of the floor wins, the other teams' devices are locked."""
     player = room.players.get(event.player)
-    if player is None or player.kicked:
+    if player is None:
         return [_ack(event.player, event.seq, "invalid")]
+    if player.kicked:
+        return [_ack(event.player, event.seq, "kicked")]
     if room.phase != QUESTION or event.seq != room.seq:
         return [_ack(event.player, event.seq, "closed")]
     team = room.team_of(player)
@@ -1172,26 +1176,26 @@ def _answer(room: StageRoom, event: engine.SubmitAnswer) -> list[Out]:
 
 def _judge(room: StageRoom, event: Judge) -> list[Out]:
     if room.phase != QUESTION or room.step != ANSWERING:
-        return [Out(HOST, error("phase", "现在没有队伍在答题。"))]
+        return [Out(HOST, error("phase", reason="nobody_answering"))]
     if event.result not in JUDGE_RESULTS:
-        return [Out(HOST, error("result", "评判结果只能是对、错或部分正确。"))]
+        return [Out(HOST, error("result"))]
     return _verdict(room, event.now, event.result, BY_JUDGE)
 
 
 def _correct(room: StageRoom, event: Correct) -> list[Out]:
     if event.result not in JUDGE_RESULTS:
-        return [Out(HOST, error("result", "评判结果只能是对、错或部分正确。"))]
+        return [Out(HOST, error("result"))]
     by_id = {e.id: e for e in room.log}
     entry = by_id.get(event.entry)
     if entry is None:
-        return [Out(HOST, error("entry", "没有这条记录。"))]
+        return [Out(HOST, error("entry"))]
     if entry.kind == CORRECTION:
         entry = by_id[entry.corrects]  # a correction of a correction: the same answer
     if entry.kind not in (ANSWER, TIMED_OUT):
-        return [Out(HOST, error("entry", "只能更正答题的评判。"))]
+        return [Out(HOST, error("entry", reason="not_answer"))]
     latest = [e for e in room.log if e.kind == CORRECTION and e.corrects == entry.id]
     if (latest[-1].result if latest else entry.result) == event.result:
-        return [Out(HOST, error("unchanged", "评判结果没有变化。"))]
+        return [Out(HOST, error("unchanged"))]
     delta = _delta(room, entry.seq, event.result)
     correction = _new_entry(
         room,
@@ -1209,9 +1213,9 @@ def _correct(room: StageRoom, event: Correct) -> list[Out]:
 
 def _void(room: StageRoom, event: engine.Void) -> list[Out]:
     if not 1 <= event.seq <= room.seq:
-        return [Out(HOST, error("seq", "只能作废已出过的题。"))]
+        return [Out(HOST, error("seq", reason="void"))]
     if event.seq in voided_seqs(room):
-        return [Out(HOST, error("voided", "这道题已经作废。"))]
+        return [Out(HOST, error("voided"))]
     current = event.seq == room.seq and room.phase == QUESTION
     if current:
         _conclude(room)
@@ -1223,15 +1227,15 @@ def _void(room: StageRoom, event: engine.Void) -> list[Out]:
 def _kick(room: StageRoom, event: engine.Kick) -> list[Out]:
     player = room.players.get(event.player)
     if player is None:
-        return [Out(HOST, error("unknown_player", "没有这名参赛者。"))]
+        return [Out(HOST, error("unknown_player"))]
     room.players[player.id] = dataclasses.replace(player, kicked=True)
     team = room.team_spec(player.team)
     if team is not None and team.captain == player.id:
         # the next member to have joined takes over, or the next to join
         team.captain = next((p.id for p in room.members(team.name)), None)
     return [
-        Out(event.player, error("kicked", "你已被主持人移出本场竞赛。"), event.player),
-        Out(HOST, {"type": "lobby", "players": len(room.active_players()), "recent": []}),
+        Out(event.player, error("kicked"), event.player),
+        Out(HOST, engine.lobby_payload(room.active_players(), names=False)),
         *([_host_state(room, event.now)] if team is not None else []),
     ]
 
@@ -1244,15 +1248,15 @@ def _lock(room: StageRoom, event: engine.Lock) -> list[Out]:
 def _set_captain(room: StageRoom, event: SetCaptain) -> list[Out]:
     team = room.team_spec(event.team)
     if team is None:
-        return [Out(HOST, error("team", "没有这支参赛队。"))]
+        return [Out(HOST, error("team"))]
     player = room.players.get(event.player)
     if player is not None and player.kicked:
-        return [Out(HOST, error("kicked", "该选手已被移出本场竞赛。"))]
+        return [Out(HOST, error("kicked", reason="captain"))]
     current = room.team_spec(player.team) if player is not None else None
     designated = next((t for t in room.teams if t.captain == event.player), None)
     other = current if current is not None else designated
     if other is not None and other.name != team.name:
-        return [Out(HOST, error("captain", "该选手属于其他参赛队。"))]
+        return [Out(HOST, error("captain"))]
     if player is not None:  # a spectator's device may become the team's
         room.players[player.id] = dataclasses.replace(player, team=team.name)
     team.captain = event.player  # one who has not joined yet joins into this team

@@ -6,7 +6,7 @@ import jsonschema
 from hypothesis import HealthCheck, given, settings
 
 from contests import engine as e
-from contests import protocol
+from contests import protocol, texts
 from contests import stage as s
 
 from .test_engine import T0, event_strategy, room, to_event
@@ -22,8 +22,9 @@ VALIDATORS = {
 
 
 def check(message: dict) -> None:
+    """As the edge sends it: ``texts.localise`` fills an error's ``message``."""
     assert message["type"] in protocol.SERVER_MESSAGES, message["type"]
-    VALIDATORS[message["type"]].validate(message)
+    VALIDATORS[message["type"]].validate(texts.localise(message))
 
 
 def test_the_schemas_are_valid_json_schemas():

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contests import engine as e
-from contests import protocol
+from contests import protocol, texts
 from contests import stage as s
 
 T0 = 1_700_000_000_000
@@ -21,9 +21,10 @@ VALIDATORS = {
 
 
 def check(message: dict) -> None:
-    """Every message matches its schema in the catalogue."""
+    """Every message matches its schema in the catalogue, as the edge sends it
+    (``texts.localise`` fills an error's ``message``)."""
     assert message["type"] in VALIDATORS, message["type"]
-    VALIDATORS[message["type"]].validate(message)
+    VALIDATORS[message["type"]].validate(texts.localise(message))
 
 
 def choice(qid, key="B", points=1000):

@@ -8,6 +8,21 @@ const root = document.querySelector("[data-live]");
 const t = document.querySelector("template[data-texts]")?.dataset ?? {};
 const $ = (selector) => root.querySelector(selector);
 
+// A name as shown: a guest's nickname carries a "guest" badge, so that nobody takes
+// it for a member's name.
+function nameNodes(name, guest) {
+  return guest ? [name, el("span", { class: "badge badge--guest" }, t.guest)] : [name];
+}
+
+function recentNames(names, guests) {
+  const nodes = [];
+  names.forEach((name, i) => {
+    if (i) nodes.push("、");
+    nodes.push(...nameNodes(name, guests?.[i]));
+  });
+  return nodes;
+}
+
 function setup() {
   const role = root.dataset.role;
   const guest = root.dataset.guest === "1";
@@ -126,7 +141,7 @@ function setup() {
     const board = role === "screen" ? $("[data-board]") : stage;
     const list = el("ol", { class: "board", "data-testid": "scoreboard" });
     for (const row of message.top || message.podium || []) {
-      list.append(el("li", {}, el("span", { class: "board__rank" }, String(row.rank)), el("span", { class: "board__name" }, row.name), el("span", { class: "board__score" }, String(row.score))));
+      list.append(el("li", {}, el("span", { class: "board__rank" }, String(row.rank)), el("span", { class: "board__name" }, ...nameNodes(row.name, row.guest)), el("span", { class: "board__score" }, String(row.score))));
     }
     const parts = [];
     if (heading) parts.push(el("h2", { class: "card__title" }, heading));
@@ -168,7 +183,7 @@ function setup() {
         break;
       case "lobby":
         for (const node of root.querySelectorAll("[data-players]")) node.textContent = message.players;
-        if (message.recent?.length) root.querySelectorAll("[data-recent]").forEach((n) => (n.textContent = message.recent.join("、")));
+        if (message.recent?.length) root.querySelectorAll("[data-recent]").forEach((n) => n.replaceChildren(...recentNames(message.recent, message.recent_guests)));
         break;
       case "progress":
         $("[data-answered]").textContent = message.answered;
@@ -184,6 +199,8 @@ function setup() {
           stage.append(el("p", { class: "muted", "data-testid": "submitted" }, t.submitted));
         } else if (message.reason === "late") {
           stage.append(el("p", { class: "form__error" }, t.late));
+        } else if (message.reason === "kicked") {
+          stage.append(el("p", { class: "form__error" }, t.kicked));
         }
         break;
       case "reveal":

@@ -26,6 +26,25 @@ function signed(n) {
   return "±0";
 }
 
+// A name as shown: a guest's nickname carries a "guest" mark, so that nobody takes it
+// for a member's name (a badge where markup is allowed, brackets in an <option>).
+function nameNodes(name, guest) {
+  return guest ? [name, el("span", { class: "badge badge--guest" }, t.guest)] : [name];
+}
+
+function guestName(name, guest) {
+  return guest ? `${name}（${t.guest}）` : name;
+}
+
+function recentNames(names, guests) {
+  const nodes = [];
+  names.forEach((name, i) => {
+    if (i) nodes.push("、");
+    nodes.push(...nameNodes(name, guests?.[i]));
+  });
+  return nodes;
+}
+
 const label = (prefix, value) => t[prefix + String(value ?? "").replace(/(^|_)(\w)/g, (m, s, c) => c.toUpperCase())] ?? value ?? "";
 
 function emptyStage() {
@@ -51,6 +70,7 @@ function setup() {
     seq: 0,
     players: 0,
     recent: [],
+    recentGuests: [], // parallel to `recent`: true for a guest
     number: 0,
     of: 0,
     stage: emptyStage(),
@@ -189,6 +209,7 @@ function setup() {
       case "lobby":
         S.players = m.players;
         S.recent = m.recent || [];
+        S.recentGuests = m.recent_guests || [];
         break;
       case "turn":
         clock(m);
@@ -596,7 +617,7 @@ function setup() {
     const lobby = S.phase === "lobby";
     $("[data-lobby]").hidden = !lobby;
     $("[data-players]").textContent = String(S.players);
-    $("[data-recent]").textContent = S.recent.join("、");
+    once($("[data-recent]"), JSON.stringify([S.recent, S.recentGuests]), () => recentNames(S.recent, S.recentGuests));
     once($("[data-lobby-teams]"), JSON.stringify(st.teams.map((team) => team.name)), () => st.teams.map((team) => el("li", {}, team.name)));
     $("[data-live-area]").hidden = lobby;
     const finished = S.phase === "finished";
@@ -728,9 +749,9 @@ function setup() {
       st.teams.map((team) => {
         const select = el("select", { class: "captain-select", "aria-label": fill(t.captainOf, { team: team.name }), "data-captain": team.name });
         if (!team.captain_id) select.append(el("option", { value: "" }, t.noCaptain));
-        for (const player of team.players || []) select.append(el("option", { value: player.id, selected: player.id === team.captain_id }, player.name));
+        for (const player of team.players || []) select.append(el("option", { value: player.id, selected: player.id === team.captain_id }, guestName(player.name, player.guest)));
         if (team.captain_id && !(team.players || []).some((p) => p.id === team.captain_id)) {
-          select.append(el("option", { value: team.captain_id, selected: true }, team.captain || t.notJoined));
+          select.append(el("option", { value: team.captain_id, selected: true }, team.captain ? guestName(team.captain, team.captain_guest) : t.notJoined));
         }
         select.disabled = !(team.players || []).length;
         select.addEventListener("change", () => select.value && send({ type: "captain", team: team.name, player: select.value }));
