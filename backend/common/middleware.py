@@ -3,7 +3,8 @@ import logging
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils import translation
-from django.utils.translation import gettext as _
+
+from backend.common.api import status_code, status_message
 
 logger = logging.getLogger(__name__)
 
@@ -47,28 +48,23 @@ class ApiJsonErrorsMiddleware:
             and response.status_code >= 400
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            return JsonResponse(
-                {"detail": self._message(response.status_code)}, status=response.status_code
-            )
+            return self._error(response.status_code, response)
         return response
 
     def process_exception(self, request, exception):
         if not request.path.startswith("/api/"):
             return None
         logger.exception("Unhandled error on %s", request.path, exc_info=exception)
-        return JsonResponse({"detail": self._message(500)}, status=500)
+        return self._error(500)
 
     @staticmethod
-    def _message(status: int) -> str:
-        return {
-            400: _("Bad request."),
-            403: _("You do not have permission to do this."),
-            404: _("Not found."),
-            405: _("Method not allowed."),
-            413: _("The request is too large."),
-        }.get(
-            status,
-            _("Server error; the team has been notified.")
-            if status >= 500
-            else _("Request refused."),
+    def _error(status: int, original=None) -> JsonResponse:
+        # The messages and codes are the exception handler's, so a 404 reads the
+        # same whether a DRF view or the URL resolver gave it.
+        response = JsonResponse(
+            {"detail": status_message(status), "code": status_code(status)}, status=status
         )
+        for header in ("Allow", "Retry-After"):
+            if original is not None and original.has_header(header):
+                response[header] = original[header]
+        return response
