@@ -220,6 +220,14 @@ LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("LOGIN_FAILURES_PER_USERNAME", 
 LOGIN_FAILURES_PER_IP = int(os.environ.get("LOGIN_FAILURES_PER_IP", "30"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 
+# API tokens (`Authorization: Token <key>`): a token dies after API_TOKEN_IDLE_SECONDS
+# without use (each use slides it; the use is written down at most every
+# API_TOKEN_TOUCH_SECONDS) and API_TOKEN_MAX_AGE_SECONDS after it was issued however
+# much it is used (0: no limit). A password change deletes every token of the user.
+API_TOKEN_IDLE_SECONDS = int(os.environ.get("API_TOKEN_IDLE_SECONDS", str(14 * 24 * 3600)))
+API_TOKEN_MAX_AGE_SECONDS = int(os.environ.get("API_TOKEN_MAX_AGE_SECONDS", str(90 * 24 * 3600)))
+API_TOKEN_TOUCH_SECONDS = 300
+
 # Bulk member import (.xlsx) limits.
 MEMBER_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 MEMBER_IMPORT_MAX_ROWS = 5000
@@ -265,10 +273,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 REST_FRAMEWORK = {
     # Token first so that an anonymous call gets 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "backend.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Signed in, and no password change pending (403 password_change_required).
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "backend.accounts.authentication.PasswordChangeNotRequired",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

@@ -14,6 +14,7 @@ from quizzes import api as quizzes_api
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("me/password/", accounts_api.MePasswordView.as_view(), name="me-password"),
     path("me/points/", points_api.MyPointEventsView.as_view(), name="me-points"),
     path("me/study/", courses_api.MyStudyView.as_view(), name="me-study"),
     path("members/", accounts_api.MemberListView.as_view(), name="member-list"),

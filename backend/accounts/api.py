@@ -1,5 +1,8 @@
-"""The accounts API: token sign-in, the caller's profile, the org tree."""
+"""The accounts API: token sign-in, the caller's profile and password, the org tree."""
 
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,11 +17,13 @@ from rest_framework.views import APIView
 from backend.common.api import ErrorSerializer
 from backend.points.selectors import points_on_day, points_total
 
-from . import selectors, services, throttle
+from . import selectors, services, throttle, tokens
 from .serializers import (
     BranchSerializer,
     MemberSerializer,
     MeSerializer,
+    PasswordChangedSerializer,
+    PasswordChangeSerializer,
     TokenRequestSerializer,
     TokenSerializer,
     UnitSerializer,
@@ -44,6 +49,7 @@ class TokenView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
+    allowed_before_password_change = True
 
     @extend_schema(
         request=TokenRequestSerializer,
@@ -64,12 +70,14 @@ class TokenView(APIView):
         except services.InvalidCredentials as wrong:
             raise ValidationError({"detail": str(wrong)}) from None
         services.user_signed_in(user=user)
-        token, _created = Token.objects.get_or_create(user=user)
+        token = tokens.token_for_sign_in(user=user)
         return Response(TokenSerializer({"token": token.key}).data)
 
 
 class MeView(APIView):
     """The caller: identity, place in the org tree, study points."""
+
+    allowed_before_password_change = True
 
     @extend_schema(responses=MeSerializer)
     def get(self, request):
@@ -77,6 +85,58 @@ class MeView(APIView):
         user.points = points_total(member=user)
         user.points_today = points_on_day(member=user)
         return Response(MeSerializer(user).data)
+
+
+class MePasswordView(APIView):
+    """
+    Change the caller's password (also the way out of ``password_change_required``).
+    The current password is checked under the sign-in lockout; the new one by the
+    password validators. Every earlier token of the caller dies; a caller signed
+    in by token gets a fresh one, a session stays signed in.
+    """
+
+    allowed_before_password_change = True
+
+    @extend_schema(
+        request=PasswordChangeSerializer,
+        responses={200: PasswordChangedSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
+    )
+    def post(self, request):
+        user = request.user
+        data = PasswordChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.user_authenticate(
+                request=request,
+                username=user.username,
+                password=data.validated_data["old_password"],
+            )
+        except throttle.LoginLocked as locked:
+            raise SignInLocked(locked) from None
+        except services.InvalidCredentials:
+            raise ValidationError(
+                {
+                    "old_password": [
+                        _("Your old password was entered incorrectly. Please enter it again.")
+                    ]
+                }
+            ) from None
+        new_password = data.validated_data["new_password"]
+        try:
+            validate_password(new_password, user)
+        except DjangoValidationError as invalid:
+            raise ValidationError({"new_password": list(invalid.messages)}) from None
+        services.user_set_password(user=user, password=new_password)
+        token = None
+        if isinstance(request.auth, Token):
+            token = tokens.token_for_sign_in(user=user).key
+        else:
+            update_session_auth_hash(request._request, user)
+        return Response(
+            PasswordChangedSerializer(
+                {"detail": _("Your password has been changed."), "token": token}
+            ).data
+        )
 
 
 @extend_schema(

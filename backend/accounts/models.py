@@ -153,3 +153,41 @@ class User(AbstractUser):
             raise ValidationError({"branch": _("Members and secretaries must belong to a branch.")})
         if self.role == Role.UNIT_ADMIN and self.unit_id is None:
             raise ValidationError({"unit": _("A unit admin must belong to a unit.")})
+
+
+class TokenActivity(models.Model):
+    """
+    When an API token (DRF's ``authtoken.Token``) was last used, for its sliding
+    lifetime (``backend.accounts.tokens``). Written at most once every
+    ``API_TOKEN_TOUCH_SECONDS`` per token; a token without a row counts as last
+    used when it was issued.
+
+    No database constraint on the key: a use written down just as a password
+    change deletes the token must not fail that request. Deleting tokens through
+    the ORM deletes their rows too (``on_delete``); a stray row left by that race
+    names a key that no longer exists and is never read.
+    """
+
+    token = models.OneToOneField(
+        "authtoken.Token",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_constraint=False,
+        related_name="activity",
+    )
+    last_used_at = models.DateTimeField(_("last used"))
+
+    class Meta:
+        ordering = ["-last_used_at"]
+        verbose_name = _("API token activity")
+        verbose_name_plural = _("API token activity")
+
+    def __str__(self):
+        return f"{self.token_id[:8]}… {self.last_used_at:%Y-%m-%d %H:%M}"
+
+
+# The receivers that delete a user's API tokens when the stored password hash
+# changes (by any path: the password pages and API, the admin's reset, imports,
+# seed_demo) live with the rest of the token rules; importing them here connects
+# them wherever the models load (web, sockets, management commands).
+from . import tokens  # noqa: E402, F401

@@ -15,6 +15,23 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(
+        max_length=4096, trim_whitespace=False, style={"input_type": "password"}
+    )
+    new_password = serializers.CharField(
+        max_length=4096, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class PasswordChangedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    token = serializers.CharField(
+        allow_null=True,
+        help_text=_("A fresh API token when the call was made with one, else null."),
+    )
+
+
 class OrgRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()

@@ -41,7 +41,8 @@ def user_signed_in(*, user: User) -> None:
 
 
 def user_set_password(*, user: User, password: str) -> None:
-    """Sets a new (already validated) password and lifts the change-at-first-login flag."""
+    """Sets a new (already validated) password and lifts the change-at-first-login flag.
+    Every API token of the user dies with the old password (``tokens``, on save)."""
     user.set_password(password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])

@@ -1,14 +1,16 @@
 """
 WebSocket authentication: the session cookie (browsers) or the header
 ``Authorization: Token <key>`` (apps, load generators). A token, when sent,
-decides alone: a wrong token is anonymous, never a fallback to the cookie.
+decides alone: a wrong token, or one past its lifetime
+(``backend.accounts.tokens``), is anonymous, never a fallback to the cookie.
 """
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from django.contrib.auth.models import AnonymousUser
-from rest_framework.authtoken.models import Token
+
+from backend.accounts.tokens import token_user
 
 
 def _token_from_headers(scope) -> str | None:
@@ -22,10 +24,8 @@ def _token_from_headers(scope) -> str | None:
 
 @database_sync_to_async
 def _user_for_token(key: str):
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active:
-        return AnonymousUser()
-    return token.user
+    # The API's rule (lifetime, rotation with the password), not a second copy of it.
+    return token_user(key) or AnonymousUser()
 
 
 class TokenAuthMiddleware(BaseMiddleware):
