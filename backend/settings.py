@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "quizzes",
     "contests",
     "frontend",
+    # above the apps: the demo city (manage.py seed_demo)
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ from quizzes.models import Quiz
 
 from . import exports, services, stage
 from .models import Contest, ContestFormat
+from .scope import HostingRefused, check_hosting
 
 
 class StageTeamSerializer(serializers.Serializer):
@@ -125,8 +126,15 @@ def visible_contests(user):
     return Contest.objects.filter(Q(host=user) | Q(host__in=scope.members_manageable_by(user)))
 
 
+def hosting_refused(exc: HostingRefused) -> Response:
+    return Response({"detail": str(exc), "code": exc.code}, status=status.HTTP_403_FORBIDDEN)
+
+
 class ContestCreateView(APIView):
-    """Open a contest room from a quiz: only a secretary or an admin."""
+    """Open a contest room from a quiz: only a secretary or an admin, and only with a
+    quiz the host may use (``contests.scope``: ``GET /api/v1/quizzes/?host=1`` lists
+    them); otherwise 403 ``{detail, code}``, ``code`` ``quiz_out_of_scope`` or
+    ``quiz_open_as_exam``, and nothing is created."""
 
     @extend_schema(
         request=ContestCreateSerializer,
@@ -142,6 +150,7 @@ class ContestCreateView(APIView):
             raise ValidationError({"quiz": [_("There is no such published quiz.")]})
         options = data.validated_data
         try:
+            check_hosting(request.user, quiz)
             if options["mode"] == ContestFormat.STAGE:
                 contest = services.contest_create_stage(
                     host=request.user,
@@ -163,6 +172,8 @@ class ContestCreateView(APIView):
                     seconds_per_question=options["seconds_per_question"],
                     points_per_question=options["points_per_question"],
                 )
+        except HostingRefused as exc:
+            return hosting_refused(exc)
         except services.ContestError as exc:
             raise ValidationError({"detail": str(exc)}) from None
         scheme = "wss" if request.is_secure() else "ws"

@@ -15,22 +15,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.accounts import scope
-from quizzes.models import Quiz, QuizStatus
+from quizzes.models import Quiz
 
 from . import services, stage
 from .api import visible_contests
 from .models import Contest, ContestFormat, ContestStatus
-
-
-def _published_quizzes():
-    return Quiz.objects.filter(status=QuizStatus.PUBLISHED)
+from .scope import OUT_OF_SCOPE, REFUSALS, HostingRefused, quizzes_hostable_by
 
 
 class ContestForm(forms.Form):
     quiz = forms.ModelChoiceField(
-        queryset=_published_quizzes(),
+        queryset=Quiz.objects.none(),  # the host's: contests.scope.quizzes_hostable_by
         label=gettext_lazy("Quiz"),
         empty_label=gettext_lazy("Choose a quiz"),
+        error_messages={"invalid_choice": REFUSALS[OUT_OF_SCOPE]},
     )
     format = forms.ChoiceField(
         # on-stage contests have a form of their own
@@ -48,6 +46,10 @@ class ContestForm(forms.Form):
         required=False, label=gettext_lazy("Show the question on the big screen only")
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quiz"].queryset = quizzes_hostable_by(user)
+
 
 class StageForm(forms.Form):
     """An on-stage contest (现场赛): the teams on stage (normally branches, whose
@@ -55,9 +57,10 @@ class StageForm(forms.Form):
 
     title = forms.CharField(max_length=120, required=False, label=gettext_lazy("Title"))
     quiz = forms.ModelChoiceField(
-        queryset=_published_quizzes(),
+        queryset=Quiz.objects.none(),  # the host's: contests.scope.quizzes_hostable_by
         label=gettext_lazy("Quiz"),
         empty_label=gettext_lazy("Choose a quiz"),
+        error_messages={"invalid_choice": REFUSALS[OUT_OF_SCOPE]},
     )
     branches = forms.MultipleChoiceField(
         required=False,
@@ -139,6 +142,7 @@ class StageForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["quiz"].queryset = quizzes_hostable_by(user)
         branches = scope.branches_visible_to(user).select_related("unit").order_by("unit", "name")
         self.fields["branches"].choices = [
             (str(b.pk), f"{b.name}（{b.unit.name}）" if scope.is_city_admin(user) else b.name)
@@ -234,7 +238,7 @@ def contest_index(request):
         raise PermissionDenied(_("Only secretaries and admins hold contests."))
     posted = request.POST if request.method == "POST" else None
     on_stage = posted is not None and posted.get("form") == "stage"
-    form = ContestForm(None if on_stage else posted)
+    form = ContestForm(None if on_stage else posted, user=request.user)
     stage_form = StageForm(posted if on_stage else None, user=request.user, prefix="stage")
     chosen = stage_form if on_stage else form
     if posted is not None and chosen.is_valid():
@@ -243,7 +247,7 @@ def contest_index(request):
                 contest = stage_form.create(request.user)
             else:
                 contest = services.contest_create(host=request.user, **form.cleaned_data)
-        except services.ContestError as exc:
+        except (services.ContestError, HostingRefused) as exc:
             chosen.add_error(None, str(exc))
         else:
             return redirect("contests:host", contest.pk)

@@ -17,6 +17,7 @@ from backend.accounts import scope
 from backend.common.xlsx import xlsx_response
 
 from . import excel, scoring, statistics
+from . import scope as quiz_scope
 from .models import Question, QuestionBank, Quiz, QuizQuestion
 
 
@@ -30,7 +31,7 @@ class QuestionBankAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request):
-        return scope.banks_manageable_by(request.user).annotate(n=Count("questions"))
+        return quiz_scope.banks_manageable_by(request.user).annotate(n=Count("questions"))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "unit":
@@ -63,7 +64,7 @@ class QuestionBankAdmin(admin.ModelAdmin):
         ]
 
     def import_view(self, request, pk: int):
-        bank = get_object_or_404(scope.banks_manageable_by(request.user), pk=pk)
+        bank = get_object_or_404(quiz_scope.banks_manageable_by(request.user), pk=pk)
         report = refused = None
         form = BankImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -90,6 +91,14 @@ class QuestionBankAdmin(admin.ModelAdmin):
             "template_url": reverse("api:bank-template"),
         }
         return TemplateResponse(request, "admin/quizzes/questionbank/import.html", context)
+
+
+class ScopedBankFilter(admin.RelatedFieldListFilter):
+    """题库 filter: only the banks the user manages (a unit admin never sees another
+    unit's bank names)."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(b.pk, str(b)) for b in quiz_scope.banks_manageable_by(request.user)]
 
 
 class QuestionForm(forms.ModelForm):
@@ -152,18 +161,20 @@ class QuestionForm(forms.ModelForm):
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionForm
     list_display = ["short_stem", "kind", "category", "difficulty", "bank", "is_active"]
-    list_filter = ["kind", "category", "difficulty", "is_active", "bank"]
+    list_filter = ["kind", "category", "difficulty", "is_active", ("bank", ScopedBankFilter)]
     search_fields = ["stem", "explanation", "source"]
     list_select_related = ["bank"]
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request).filter(bank__in=scope.banks_manageable_by(request.user))
+            super()
+            .get_queryset(request)
+            .filter(bank__in=quiz_scope.banks_manageable_by(request.user))
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "bank":
-            kwargs["queryset"] = scope.banks_manageable_by(request.user)
+            kwargs["queryset"] = quiz_scope.banks_manageable_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -185,12 +196,20 @@ class QuizQuestionInline(admin.TabularInline):
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
     inlines = [QuizQuestionInline]
-    list_display = ["title", "status", "time_limit_minutes", "opens_at", "closes_at", "stats_link"]
-    list_filter = ["status"]
+    list_display = [
+        "title",
+        "purpose",
+        "status",
+        "time_limit_minutes",
+        "opens_at",
+        "closes_at",
+        "stats_link",
+    ]
+    list_filter = ["status", "purpose"]
     search_fields = ["title"]
     filter_horizontal = ["banks"]
     fieldsets = [
-        (None, {"fields": ["title", "description", "status"]}),
+        (None, {"fields": ["title", "description", "purpose", "status", "contest_while_open"]}),
         (_("Paper"), {"fields": ["banks", "rules", "shuffle_questions", "shuffle_options"]}),
         (
             _("Rules of taking"),
@@ -209,7 +228,7 @@ class QuizAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return scope.quizzes_manageable_by(request.user)
+        return quiz_scope.quizzes_manageable_by(request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "audience_unit":
@@ -220,7 +239,7 @@ class QuizAdmin(admin.ModelAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "banks":
-            kwargs["queryset"] = scope.banks_usable_by(request.user)
+            kwargs["queryset"] = quiz_scope.banks_usable_by(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -247,7 +266,7 @@ class QuizAdmin(admin.ModelAdmin):
         ]
 
     def statistics_view(self, request, pk: int):
-        quiz = get_object_or_404(scope.quizzes_manageable_by(request.user), pk=pk)
+        quiz = get_object_or_404(quiz_scope.quizzes_manageable_by(request.user), pk=pk)
         report = statistics.quiz_statistics(quiz=quiz)
         if request.GET.get("format") == "xlsx":
             return xlsx_response(statistics.statistics_xlsx(report), f"{quiz.title}-统计.xlsx")

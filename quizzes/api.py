@@ -11,12 +11,11 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from backend.accounts import scope
 from backend.common.api import ErrorSerializer, XlsxRenderer, query_bool
 from backend.common.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 
-from . import excel, presenters, selectors, services, statistics
-from .models import QuestionBank
+from . import excel, presenters, scope, selectors, services, statistics
+from .models import QuestionBank, QuizStatus
 from .serializers import (
     AnswerSerializer,
     AttemptSerializer,
@@ -57,12 +56,32 @@ def attempt_response(attempt, status_code=status.HTTP_200_OK) -> Response:
 
 
 class QuizListView(generics.ListAPIView):
-    """Published quizzes the caller may take now."""
+    """Published quizzes the caller may take now; with ``?host=1``, instead the
+    quizzes the caller may hold a live contest with (``contests.scope``; the same
+    list as the ``/contests/`` forms), newest first."""
 
     serializer_class = QuizSerializer
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "host",
+                OpenApiTypes.BOOL,
+                description="the quizzes the caller may host in a live contest",
+            )
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        return selectors.quizzes_for_member(member=self.request.user)
+        user = self.request.user
+        if query_bool(self.request, "host"):
+            # The hosting rule belongs to contests, which builds on quizzes.
+            from contests.scope import quizzes_hostable_by
+
+            return selectors.with_attempts_used(quizzes_hostable_by(user), member=user)
+        return selectors.quizzes_for_member(member=user)
 
 
 class QuizAttemptView(APIView):
@@ -71,10 +90,19 @@ class QuizAttemptView(APIView):
 
     @extend_schema(
         request=None,
-        responses={201: AttemptSerializer, 403: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            201: AttemptSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     def post(self, request, pk: int):
-        quiz = get_object_or_404(selectors.quizzes_for_member(member=request.user), pk=pk)
+        # A published quiz addressed to the caller is found even outside its window,
+        # so that a closed or not yet open one is a 403 ``not_open`` (from the
+        # service), not a 404 like a quiz that is not the caller's.
+        addressed = scope.quizzes_to_take(request.user).filter(status=QuizStatus.PUBLISHED)
+        quiz = get_object_or_404(addressed, pk=pk)
         try:
             attempt = services.attempt_start(member=request.user, quiz=quiz)
         except services.QuizError as error:

@@ -1,9 +1,11 @@
 """
 The demo city's question bank and quizzes, called by ``manage.py seed_demo``:
 the bank is imported from fixtures/question_bank.xlsx through the real
-importer; two published quizzes (a fixed paper and an exam drawn by rules);
-past attempts and daily practice for some members, so results, statistics and
-mistakes notebooks are not empty. Idempotent.
+importer; two published quizzes (a fixed practice test and an exam drawn by
+rules); contest papers (竞赛题) that the secretaries host at /contests/ (one for the
+whole city, one for each of the first two units); past attempts and daily
+practice for some members, so results, statistics and mistakes notebooks are not
+empty. Idempotent.
 """
 
 import random
@@ -13,14 +15,33 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from backend.accounts.models import User
+from backend.accounts.models import Unit, User
 
 from . import excel, services
-from .models import Attempt, AttemptKind, AttemptQuestion, QuestionBank, QuestionKind, Quiz
+from .models import (
+    Attempt,
+    AttemptKind,
+    AttemptQuestion,
+    QuestionBank,
+    QuestionKind,
+    Quiz,
+    QuizPurpose,
+)
 
 BANK_FILE = settings.BASE_DIR / "fixtures" / "question_bank.xlsx"
 BANK_NAME = "市直机关党建知识题库"
 FIXED_TITLE = "党章党规知识测试"
+#: Contest papers: (title, the unit it is addressed to or None for the whole city).
+CONTEST_PAPERS = [
+    ("机关党建知识竞赛题", None),
+    ("市委组织部支部知识竞赛题", "市委组织部"),
+    ("市财政局支部知识竞赛题", "市财政局"),
+]
+CONTEST_RULES = [
+    {"kind": "single", "count": 12, "max_difficulty": 4, "points": 1},
+    {"kind": "multiple", "count": 4, "points": 1},
+    {"kind": "truefalse", "count": 8, "points": 1},
+]
 
 
 def seed_quizzes(*, members: list[User], today: date | None = None) -> list[Quiz]:
@@ -35,6 +56,7 @@ def seed_quizzes(*, members: list[User], today: date | None = None) -> list[Quiz
             raise CommandError(f"The demo question bank does not import: {problems}")
     fixed = _fixed_quiz(bank)
     exam = _exam(bank, today)
+    papers = [_contest_paper(bank, title, unit) for title, unit in CONTEST_PAPERS]
     rng = random.Random(71)  # noqa: S311 (demo data)
     for member in members[: len(members) * 2 // 5]:
         if not Attempt.objects.filter(member=member, quiz=fixed).exists():
@@ -42,7 +64,31 @@ def seed_quizzes(*, members: list[User], today: date | None = None) -> list[Quiz
     for member in members[::4]:
         for days_ago in (3, 2, 1):
             _daily(member, rng, today, days_ago)
-    return [fixed, exam]
+    return [fixed, exam, *papers]
+
+
+def _purpose(quiz: Quiz, purpose: str) -> Quiz:
+    """Brings a demo quiz made before quizzes had a purpose to its own."""
+    if quiz.purpose != purpose:
+        quiz.purpose = purpose
+        quiz.save(update_fields=["purpose"])
+    return quiz
+
+
+def _contest_paper(bank: QuestionBank, title: str, unit_name: str | None) -> Quiz:
+    quiz, created = Quiz.objects.get_or_create(
+        title=title,
+        defaults={
+            "description": "知识竞赛用题（竞赛题）：每场随机抽取 24 题，单选、多选、判断。",
+            "purpose": QuizPurpose.CONTEST,
+            "rules": CONTEST_RULES,
+            "audience_unit": Unit.objects.get(name=unit_name) if unit_name else None,
+            "status": "published",
+        },
+    )
+    if created:
+        quiz.banks.set([bank])
+    return quiz
 
 
 def _fixed_quiz(bank: QuestionBank) -> Quiz:
@@ -55,9 +101,11 @@ def _fixed_quiz(bank: QuestionBank) -> Quiz:
             "shuffle_options": True,
             "pass_percent": 60,
             "pass_points": 5,
+            "purpose": QuizPurpose.PRACTICE,
             "status": "published",
         },
     )
+    _purpose(quiz, QuizPurpose.PRACTICE)
     if created:
         quiz.banks.set([bank])
         questions = bank.questions.filter(category="党章党规").order_by("pk")[:20]
@@ -89,9 +137,11 @@ def _exam(bank: QuestionBank, today: date) -> Quiz:
             "pass_percent": 60,
             "pass_points": 10,
             "closes_at": timezone.make_aware(datetime(today.year, 12, 31, 23, 59)),
+            "purpose": QuizPurpose.EXAM,
             "status": "published",
         },
     )
+    _purpose(quiz, QuizPurpose.EXAM)
     if created:
         quiz.banks.set([bank])
     return quiz

@@ -93,6 +93,16 @@ class QuizStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+class QuizPurpose(models.TextChoices):
+    """What a paper is for. An exam's answers must not be seen while it is open, so
+    it is not hosted in a live contest then (``contests.scope``); a contest paper
+    (竞赛题) is for live contests only and is never taken as a quiz."""
+
+    EXAM = "exam", _("Exam")
+    PRACTICE = "practice", _("Practice test")
+    CONTEST = "contest", _("Contest paper")
+
+
 class Quiz(models.Model):
     """
     A paper: a fixed list of questions, or ``rules`` drawn per attempt (version 1):
@@ -131,6 +141,24 @@ class Quiz(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=10, choices=QuizStatus, default=QuizStatus.DRAFT
+    )
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=10,
+        choices=QuizPurpose,
+        default=QuizPurpose.EXAM,
+        help_text=_(
+            "An exam cannot be used in a live contest while it is open; "
+            "a contest paper is not taken as a quiz."
+        ),
+    )
+    contest_while_open = models.BooleanField(
+        _("may be used in contests while open"),
+        default=False,
+        help_text=_(
+            "Lets hosts use this exam in a live contest even while it is open, "
+            "though its answers are shown there."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -7,9 +7,9 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from backend.accounts import scope
 from backend.accounts.models import User
 
+from . import scope
 from .models import Attempt, AttemptStatus, Mistake, Question, Quiz, QuizStatus
 
 
@@ -17,6 +17,17 @@ def quizzes_for_member(*, member: User, now: datetime | None = None) -> QuerySet
     """Published quizzes addressed to the member and open now, with the member's
     attempt count."""
     now = now or timezone.now()
+    quizzes = (
+        scope.quizzes_to_take(member)
+        .filter(status=QuizStatus.PUBLISHED)
+        .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
+        .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+    )
+    return with_attempts_used(quizzes, member=member).order_by("closes_at", "-created_at")
+
+
+def with_attempts_used(quizzes: QuerySet[Quiz], *, member: User) -> QuerySet[Quiz]:
+    """``quizzes`` annotated with ``attempts_used``: the member's attempts at each."""
     mine = (
         Attempt.objects.filter(quiz=OuterRef("pk"), member=member)
         .order_by()
@@ -24,14 +35,7 @@ def quizzes_for_member(*, member: User, now: datetime | None = None) -> QuerySet
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return (
-        scope.quizzes_open_to(member)
-        .filter(status=QuizStatus.PUBLISHED)
-        .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
-        .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
-        .annotate(attempts_used=Coalesce(Subquery(mine), 0))
-        .order_by("closes_at", "-created_at")
-    )
+    return quizzes.annotate(attempts_used=Coalesce(Subquery(mine), 0))
 
 
 def attempt_for_member(*, member: User, pk: int) -> Attempt:

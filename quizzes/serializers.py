@@ -89,6 +89,7 @@ class QuizSerializer(serializers.ModelSerializer):
             "id",
             "title",
             "description",
+            "purpose",
             "time_limit_minutes",
             "max_attempts",
             "attempts_used",

@@ -17,11 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.accounts import scope
 from backend.accounts.models import User
 from backend.points.services import points_award
 
-from . import scoring
+from . import scope, scoring
 from .models import (
     Attempt,
     AttemptKind,
@@ -149,7 +148,7 @@ def quiz_check_open(*, quiz: Quiz, member: User, now: datetime) -> None:
     """Raises QuizError unless ``member`` may start ``quiz`` now."""
     if (
         quiz.status != QuizStatus.PUBLISHED
-        or not scope.quizzes_open_to(member).filter(pk=quiz.pk).exists()
+        or not scope.quizzes_to_take(member).filter(pk=quiz.pk).exists()
     ):
         raise QuizError("not_open", _("This quiz is not open to you."))
     if quiz.opens_at and now < quiz.opens_at:

@@ -128,13 +128,15 @@ def make_question(
 
 
 def make_quiz(questions=(), *, rules=None, banks=(), **extra):
-    """A published quiz of fixed ``questions`` (1 point each) or drawn by ``rules``."""
+    """A published quiz of fixed ``questions`` (1 point each) or drawn by ``rules``;
+    a practice test unless ``purpose`` says otherwise (an open exam is not hosted)."""
     from quizzes.models import Quiz, QuizQuestion
 
     quiz = Quiz.objects.create(
         title=extra.pop("title", f"测试{next(_seq)}"),
         rules=rules or [],
-        status="published",
+        status=extra.pop("status", "published"),
+        purpose=extra.pop("purpose", "practice"),
         shuffle_options=extra.pop("shuffle_options", False),
         **extra,
     )

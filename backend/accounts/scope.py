@@ -1,8 +1,9 @@
 """
-Who may see and manage what: the one place that answers it.
+Who may see and manage what in the org tree: the ground floor of scoping.
 
-Every selector, API view, admin class and consumer asks this module; nothing
-else filters by the org tree on its own. The rules:
+Every selector, API view, admin class and consumer asks this module (or an app's
+own rules built on it, such as ``quizzes.scope`` and ``contests.scope``); nothing
+filters by the org tree on its own. This module imports no feature app. The rules:
 
 - a **city admin** (or a superuser) sees and manages everything;
 - a **unit admin** sees and manages the own unit: its branches and people;
@@ -11,27 +12,31 @@ else filters by the org tree on its own. The rules:
 - a **member** sees the own record only.
 
 Model permissions (what the admin offers) are given by role, in
-``ROLE_PERMISSIONS``; row-level limits come from the querysets below.
+``ROLE_PERMISSIONS``, which each app fills for its own models; row-level limits
+come from the querysets below and from each app's scope module.
 """
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from .models import Branch, Role, Unit, User
 
 ADMIN_ROLES = frozenset({Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.SECRETARY})
 
-#: Banks and quizzes: city admins manage all, unit admins their own unit's
-#: (rows limited by ``banks_manageable_by`` / ``quizzes_manageable_by``).
-QUIZ_ADMIN_PERMISSIONS = frozenset(
-    f"quizzes.{action}_{model}"
-    for action in ("view", "add", "change", "delete")
-    for model in ("questionbank", "question", "quiz", "quizquestion")
-)
+#: Model permissions each role holds, on top of any given in the database. Each app
+#: registers its own (``register_role_permissions`` from its ``AppConfig.ready``), so
+#: at runtime this merged table is the one source; the foundation names no feature.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {role: frozenset() for role in Role}
 
-#: Model permissions each role holds, on top of any given in the database.
-#: Later apps add their own entries here, so the table stays the one source.
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+
+def register_role_permissions(role: str, permissions) -> None:
+    """Adds ``permissions`` (``"app_label.codename"``) to what ``role`` holds.
+    Idempotent: registering the same set twice changes nothing."""
+    ROLE_PERMISSIONS[role] = ROLE_PERMISSIONS.get(role, frozenset()) | frozenset(permissions)
+
+
+#: The org tree's own model permissions (registered by ``AccountsConfig.ready``).
+ACCOUNTS_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_ADMIN: frozenset(
         {
             "accounts.view_unit",
@@ -45,32 +50,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.view_user",
             "accounts.add_user",
             "accounts.change_user",
-            "points.view_pointrule",
-            "points.change_pointrule",
-            "points.view_pointevent",
-            "points.add_pointevent",
-            "courses.view_lecture",
-            "courses.add_lecture",
-            "courses.change_lecture",
-            "courses.delete_lecture",
-            "courses.view_attachment",
-            "courses.add_attachment",
-            "courses.change_attachment",
-            "courses.delete_attachment",
-            "courses.view_readinglist",
-            "courses.add_readinglist",
-            "courses.change_readinglist",
-            "courses.delete_readinglist",
-            "courses.view_readingitem",
-            "courses.add_readingitem",
-            "courses.change_readingitem",
-            "courses.delete_readingitem",
-            *QUIZ_ADMIN_PERMISSIONS,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
         {
-            *QUIZ_ADMIN_PERMISSIONS,
             "accounts.view_unit",
             "accounts.view_branch",
             "accounts.add_branch",
@@ -78,19 +61,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.view_user",
             "accounts.add_user",
             "accounts.change_user",
-            "points.view_pointrule",
-            "points.view_pointevent",
-            "points.add_pointevent",
         }
     ),
-    Role.SECRETARY: frozenset(
-        {
-            "accounts.view_branch",
-            "accounts.view_user",
-            "points.view_pointevent",
-        }
-    ),
-    Role.MEMBER: frozenset(),
+    Role.SECRETARY: frozenset({"accounts.view_branch", "accounts.view_user"}),
 }
 
 UserLike = User | AnonymousUser
@@ -203,58 +176,3 @@ def members_manageable_by(user: UserLike) -> QuerySet[User]:
 
 def can_manage_member(user: UserLike, member: User) -> bool:
     return members_manageable_by(user).filter(pk=member.pk).exists()
-
-
-# --- question banks and quizzes ----------------------------------------------------
-
-
-def banks_usable_by(user: UserLike):
-    """Banks whose questions the user may practise: the city's and the own unit's."""
-    from quizzes.models import QuestionBank
-
-    if is_city_admin(user):
-        return QuestionBank.objects.all()
-    if not user.is_active or user.is_anonymous:
-        return QuestionBank.objects.none()
-    return QuestionBank.objects.filter(Q(unit__isnull=True) | Q(unit_id=user.unit_id))
-
-
-def can_manage_banks(user: UserLike) -> bool:
-    return is_city_admin(user) or bool(
-        user.is_active and getattr(user, "role", None) == Role.UNIT_ADMIN
-    )
-
-
-def banks_manageable_by(user: UserLike):
-    from quizzes.models import QuestionBank
-
-    if is_city_admin(user):
-        return QuestionBank.objects.all()
-    if user.is_active and getattr(user, "role", None) == Role.UNIT_ADMIN:
-        return QuestionBank.objects.filter(unit_id=user.unit_id)
-    return QuestionBank.objects.none()
-
-
-def quizzes_manageable_by(user: UserLike):
-    from quizzes.models import Quiz
-
-    if is_city_admin(user):
-        return Quiz.objects.all()
-    if user.is_active and getattr(user, "role", None) == Role.UNIT_ADMIN:
-        return Quiz.objects.filter(
-            Q(audience_unit_id=user.unit_id) | Q(audience_branch__unit_id=user.unit_id)
-        )
-    return Quiz.objects.none()
-
-
-def quizzes_open_to(user: UserLike):
-    """Quizzes addressed to the user: the whole city, the own unit or the own branch."""
-    from quizzes.models import Quiz
-
-    if not user.is_active or user.is_anonymous:
-        return Quiz.objects.none()
-    return Quiz.objects.filter(
-        Q(audience_unit__isnull=True, audience_branch__isnull=True)
-        | Q(audience_unit_id=user.unit_id, audience_unit__isnull=False)
-        | Q(audience_branch_id=user.branch_id, audience_branch__isnull=False)
-    )

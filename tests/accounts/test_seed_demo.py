@@ -86,16 +86,50 @@ def test_demo_lectures(_media_in_tmp):
     assert not bank.filter(explanation="").exists()
     expected = {q.stem for q in questions_from_json()}
     assert set(bank.values_list("stem", flat=True)) == expected  # the .xlsx matches its source
-    quizzes = Quiz.objects.filter(status="published")
+    quizzes = Quiz.objects.filter(status="published").exclude(purpose="contest")
     assert quizzes.count() == 2
     assert quizzes.exclude(rules=[]).count() == 1 and quizzes.filter(rules=[]).count() == 1
+    assert Quiz.objects.filter(purpose="contest", status="published").count() == 3
     assert Attempt.objects.filter(quiz__isnull=False, status="submitted").count() >= 20
     assert Mistake.objects.exists()
+
+
+def test_demo_secretaries_host_a_contest_paper_out_of_the_box(client):
+    """The usual flow: a secretary picks a quiz at /contests/ and hosts it."""
+    from contests.scope import quizzes_hostable_by
+    from quizzes.models import Quiz
+
+    call_command("seed_demo", password="pw-123456")
+    exam = Quiz.objects.get(purpose="exam")
+    for username, own_paper, foreign_paper in [
+        ("secretary", "市委组织部支部知识竞赛题", "市财政局支部知识竞赛题"),
+        ("secretary2", "市财政局支部知识竞赛题", "市委组织部支部知识竞赛题"),
+    ]:
+        user = User.objects.get(username=username)
+        hostable = {q.title for q in quizzes_hostable_by(user)}
+        assert {"机关党建知识竞赛题", own_paper} <= hostable
+        assert foreign_paper not in hostable and exam.title not in hostable  # the open exam
+        client.force_login(user)
+        page = client.get("/contests/")
+        assert own_paper in page.content.decode()
+        paper = Quiz.objects.get(title=own_paper)
+        response = client.post(
+            "/contests/",
+            {
+                "quiz": paper.pk,
+                "format": "classic",
+                "seconds_per_question": 20,
+                "points_per_question": 1000,
+            },
+        )
+        assert response.status_code == 302, response.context["form"].errors
+        assert Contest.objects.filter(host=user, quiz=paper).count() == 1
 
 
 def assert_the_on_stage_final_waits():
     final = Contest.objects.get(title__endswith="年度机关党建知识竞赛决赛")
     assert (final.format, final.status, final.host.username) == ("stage", "lobby", "cityadmin")
+    assert final.quiz.purpose == "contest"  # not the open exam
     room = services.contest_room(final)
     assert [r.format for r in room.rounds] == [stage.BIDA, stage.QIANGDA, stage.RISK]
     assert [len(r.questions) for r in room.rounds] == [8, 6, 4] and len(room.reserve) == 3

@@ -4,7 +4,8 @@
 Idempotent: units, branches and accounts are matched by name/username and
 brought to the fixture's state; every run sets the demo accounts' password to
 PW. Each capability adds its demo data through a ``seed_*`` step of its own
-app called from ``handle`` (``courses.demo.seed_lectures``, …).
+app called from ``handle`` (``courses.demo.seed_lectures``, …). This command lives
+in the ``demo`` app, above the feature apps, so the foundation imports none.
 """
 
 import json
@@ -22,6 +23,7 @@ from backend.points.services import points_award
 from contests.demo import seed_contests
 from courses.demo import seed_lectures
 from quizzes.demo import seed_quizzes
+from quizzes.models import QuizPurpose
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "demo_city.json"
 
@@ -43,13 +45,18 @@ class Command(BaseCommand):
             lectures = seed_lectures(members=members)
         with transaction.atomic():
             quizzes = seed_quizzes(members=members)
+        # the final draws from the city-wide contest paper (竞赛题, never an exam)
+        paper = next(
+            q for q in quizzes if q.purpose == QuizPurpose.CONTEST and q.audience_unit_id is None
+        )
         with transaction.atomic():
-            contests = seed_contests(quiz=quizzes[-1])
+            contests = seed_contests(quiz=paper)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo city ready: {Unit.objects.count()} units, "
                 f"{Branch.objects.count()} branches, {len(users)} demo accounts, "
-                f"{len(lectures)} monthly lectures, {len(quizzes)} published quizzes, "
+                f"{len(lectures)} monthly lectures, {len(quizzes)} published quizzes "
+                f"(contest papers among them), "
                 f"{len(contests)} contest waiting (PIN {contests[0].pin})."
             )
         )
