@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from backend.accounts import scope
+from backend.accounts import scope, throttle
 from quizzes.models import Quiz
 
 from . import services, stage
@@ -223,7 +223,7 @@ class StageForm(forms.Form):
 
 def _hosted(request, pk: int) -> Contest:
     contest = get_object_or_404(Contest.objects.select_related("quiz"), pk=pk)
-    if contest.host_id != request.user.pk and not scope.is_city_admin(request.user):
+    if not services.can_run(request.user, contest):
         raise PermissionDenied(_("Only the host runs this contest."))
     return contest
 
@@ -299,8 +299,27 @@ def big_screen(request, pk: int):
     )
 
 
+def _too_many_pins(request, retry_after: int):
+    """429 on the join page: too many wrong PINs from this address (or account)."""
+    minutes = max(1, -(-retry_after // 60))
+    response = render(
+        request,
+        "contests/join.html",
+        {
+            "error": _("Too many wrong PINs; try again in %(minutes)s minutes.")
+            % {"minutes": minutes},
+            "nav": "home",
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 def join(request):
     pin = "".join(ch for ch in request.GET.get("pin", "") if ch.isdigit())[:6]
+    if "pin" in request.GET and (locked := throttle.join_locked_for(request)):
+        return _too_many_pins(request, locked)
     if len(pin) == 6:
         return redirect("contests:play", pin)
     return render(
@@ -311,8 +330,13 @@ def join(request):
 
 
 def play(request, pin: str):
+    # Throttled before the lookup, so that while locked a live PIN and a wrong one
+    # get the same 429: no PIN can be tried, right or wrong.
+    if locked := throttle.join_locked_for(request):
+        return _too_many_pins(request, locked)
     contest = Contest.objects.filter(pin=pin).exclude(status=ContestStatus.FINISHED).first()
     if contest is None:
+        throttle.join_record_miss(request)
         return render(
             request,
             "contests/join.html",
