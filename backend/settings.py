@@ -16,6 +16,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from backend.common.redis_options import channel_layer_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("JIANGTANG_VAR_DIR", BASE_DIR / "var"))
 
@@ -163,28 +165,15 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     INSTALLED_APPS.append("django.contrib.postgres")
 
 # --- Redis: channel layer and cache ---------------------------------------------
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                # A connect storm (a whole room joining at once) needs many pooled
-                # connections; redis-py's pool refuses, not waits, past its size.
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "max_connections": int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000")),
-                        # channels-redis waits up to 5 s in BZPOPMIN; redis-py's default
-                        # 5 s read timeout would race it and fail an idle receive.
-                        "socket_timeout": 15,
-                    }
-                ],
-                "prefix": "jiangtang:asgi",
-                # Past its capacity a channel drops messages silently: room for a
-                # burst of frames to one socket.
-                "capacity": 1000,
-            },
+            "CONFIG": channel_layer_config(
+                REDIS_URL, int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000"))
+            ),
         }
     }
     CACHES = {

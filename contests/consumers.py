@@ -6,6 +6,7 @@ limits size and rate, and hands events to the runtime.
 
 import functools
 import json
+import logging
 import re
 import time
 import unicodedata
@@ -16,10 +17,10 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from backend.accounts import scope
-
-from . import engine, protocol, services, stage
+from . import engine, protocol, services, stage, texts
 from .runtime import now_ms, runtime
+
+logger = logging.getLogger(__name__)
 
 MAX_FRAME = 2048
 RATE = 20  # messages per RATE_WINDOW seconds
@@ -53,6 +54,11 @@ def _stage_team(contest, user, requested: str) -> str | None:
 @database_sync_to_async
 def _team_of(user) -> str | None:
     return user.branch.name if user.branch_id else None
+
+
+def _comparable(name: str) -> str:
+    """A name as people tell names apart: no spaces, no case."""
+    return "".join(name.split()).casefold()
 
 
 def clean_nickname(value: str) -> str:
@@ -97,61 +103,73 @@ class ContestConsumer(AsyncWebsocketConsumer):
         await self.accept()
         contest = await self.runtime.contest(self.pin)
         if contest is None:
-            return await self.refuse("not_found", "没有这个竞赛，请检查 PIN。")
+            return await self.refuse("not_found")
         signed_in = bool(self.user and self.user.is_authenticated)
-        if self.role == "host":
-            allowed = signed_in and (
-                self.user.pk == contest.host_id or scope.is_city_admin(self.user)
-            )
-        elif self.role == "screen":
-            allowed = signed_in and (
-                self.user.pk == contest.host_id or scope.can_use_admin(self.user)
-            )
+        if signed_in and self.user.must_change_password:
+            return await self.refuse("password_change_required")
+        if self.role in ("host", "screen"):  # the same rule as the console and screen pages
+            allowed = services.can_run(self.user, contest)
         elif self.role == "player":
             allowed = signed_in or (contest.allow_guests and GUEST_TOKEN.match(self.guest_token))
         else:
             allowed = False
         if not allowed:
-            return await self.refuse("forbidden", "你不能以这个身份进入本场竞赛。")
+            return await self.refuse("forbidden")
         if self.role == "player":
             self.player = f"u{self.user.pk}" if signed_in else f"g-{self.guest_token}"
         await self.runtime.attach(self.pin, self)
         self.attached = True
         snapshot = await self.runtime.snapshot(self.pin, player=self.player, role=self.role)
-        await self.send(text_data=json.dumps(snapshot, ensure_ascii=False))
+        await self.send_json(snapshot)
 
     async def disconnect(self, code):
         if self.attached:
             self.runtime.detach(self.pin, self)
 
-    async def refuse(self, code: str, message: str) -> None:
-        await self.send(text_data=json.dumps(engine.error(code, message), ensure_ascii=False))
+    async def refuse(self, code: str, reason: str | None = None) -> None:
+        await self.error(code, reason)
         await self.close(code=4403)
 
-    async def error(self, code: str, message: str) -> None:
-        await self.send(text_data=json.dumps(engine.error(code, message), ensure_ascii=False))
+    async def error(self, code: str, reason: str | None = None) -> None:
+        await self.send_json(engine.error(code, reason=reason) if reason else engine.error(code))
+
+    async def send_json(self, message: dict) -> None:
+        await self.send(text_data=json.dumps(texts.localise(message), ensure_ascii=False))
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None or len(text_data) > MAX_FRAME:
-            return await self.error("too_large", "消息过大。")
+            return await self.error("too_large")
         now = time.monotonic()
         self.sent_at = [t for t in self.sent_at if now - t < RATE_WINDOW] + [now]
         if len(self.sent_at) > RATE:
-            return await self.error("rate_limited", "操作过于频繁，请稍候。")
+            return await self.error("rate_limited")
         if self.user and self.user.is_authenticated and now - self.checked_at > RECHECK_SECONDS:
             self.checked_at = now
             if not await _still_active(self.user):
-                return await self.refuse("inactive", "账号已停用。")
+                return await self.refuse("inactive")
         try:
             message = json.loads(text_data)
             kind = message["type"]
             _validator(kind).validate(message)
         except (ValueError, KeyError, TypeError, jsonschema.ValidationError):
-            return await self.error("invalid", "消息格式不正确。")
+            return await self.error("invalid")
         if (kind in HOST_COMMANDS) != (self.role == "host") or self.role == "screen":
-            return await self.error("forbidden", "当前身份不能执行这个操作。")
+            return await self.error("forbidden", "action")
+        try:
+            await self.handle(kind, message)
+        except Exception:
+            # Redis or the database away for a moment: say so, keep the socket (the
+            # runtime tells every socket when it is back, with a fresh state).
+            logger.warning("contest %s: a %s could not be handled", self.pin, kind, exc_info=True)
+            if kind == "answer":
+                ack = {"type": "answer_ack", "seq": message["seq"], "accepted": False}
+                await self.send_json({**ack, "reason": "unavailable"})
+            else:
+                await self.error("unavailable")
+
+    async def handle(self, kind: str, message: dict) -> None:
         if kind == "join" and (again := await self.runtime.rejoin(self.pin, self.player)):
-            return await self.send(text_data=json.dumps(again, ensure_ascii=False))
+            return await self.send_json(again)
         event = await self.event_for(kind, message)
         if isinstance(event, stage.Buzz):
             await self.runtime.buzz(self.pin, event)
@@ -160,7 +178,7 @@ class ContestConsumer(AsyncWebsocketConsumer):
         elif isinstance(event, engine.SubmitAnswer):
             ack = await self.runtime.answer(self.pin, event)
             if ack is not None:
-                await self.send(text_data=json.dumps(ack, ensure_ascii=False))
+                await self.send_json(ack)
         elif event is not None:
             await self.runtime.apply(self.pin, event)
 
@@ -176,8 +194,9 @@ class ContestConsumer(AsyncWebsocketConsumer):
             name = room.players[self.player].name
         else:
             name = clean_nickname(message.get("nickname", ""))
-            if not name or name in {p.name for p in room.players.values()}:
-                await self.error("nickname", "请换一个昵称（不能为空或与他人重复）。")
+            taken = {_comparable(p.name) for p in room.players.values()}
+            if not name or _comparable(name) in taken:
+                await self.error("nickname")
                 return None
         if contest.format == "stage":
             user = self.user if signed_in else None

@@ -270,16 +270,29 @@ SERVER_MESSAGES = {
     "answer_ack": (
         "To the answering player only: accepted, or refused with a reason "
         "(`late`, `duplicate`, `closed`, `invalid`, `kicked`: the host removed the player; "
-        "on stage also `locked`: not this device's turn).",
+        "`unavailable`: not stored, the server is recovering from a fault — send it again; "
+        "on stage also `locked`: not this device's turn). `accepted: true` is a promise: "
+        "the answer is stored in the database before it is acknowledged.",
         {
             "type": "object",
             "properties": {
                 "type": {"const": "answer_ack"},
                 "seq": INT,
                 "accepted": BOOL,
-                "reason": {"enum": ["late", "duplicate", "closed", "invalid", "kicked", "locked"]},
+                "reason": {"enum": ["late", "duplicate", "closed", "invalid", "kicked", "unavailable", "locked"]},
             },
             "required": ["type", "seq", "accepted"],
+            "additionalProperties": False,
+        },
+    ),
+    "connection": (
+        "The server's own link to the room: `reconnecting` while its channel layer or store "
+        "is away (the socket stays open; show \"重新连接中\"), `ok` when it is back — a fresh "
+        "`state` follows at once.",
+        {
+            "type": "object",
+            "properties": {"type": {"const": "connection"}, "status": {"enum": ["reconnecting", "ok"]}},
+            "required": ["type", "status"],
             "additionalProperties": False,
         },
     ),
@@ -505,6 +518,10 @@ CLIENT_MESSAGES = {
     "tiebreak": _client("host: start the tie-break after a last round that ended with a tie for first place"),
     "captain": _client("host: make `player` the captain of `team`", {"team": STR, "player": STR}, ["team", "player"]),
 }  # fmt: skip
+
+#: server messages the runtime sends, not the engines: the host's answered count, and
+#: the server's own link to the room after a fault
+RUNTIME_ONLY = frozenset({"progress", "connection"})
 
 #: server messages only on-stage contests send (besides `state`, `lobby`, `answer_ack`,
 #: `reveal`, `finished` and `error`, which both kinds send)

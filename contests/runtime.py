@@ -28,12 +28,14 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from . import engine, formats, services, stage
-from .models import Contest, ContestStatus
+from . import engine, games, services, stage, texts
+from .models import Contest, ContestAnswer, ContestStatus
 from .store import make_store
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.25  # seconds
+WATCH_SECONDS = 1.0  # how often a worker checks its channel layer and store
+TICK_ATTEMPTS = 120  # a timer's step is tried for about 10 minutes
 
 
 def now_ms() -> int:
@@ -79,31 +81,50 @@ def load_contest(pin: str) -> Contest | None:
     )
 
 
-@database_sync_to_async
-def _build_room(contest: Contest) -> engine.Room:
-    return services.contest_room(contest)
+_restore = database_sync_to_async(services.contest_restore)
+_stored_answers = database_sync_to_async(services.contest_answers)
 
 
 @database_sync_to_async
-def _checkpoint(contest: Contest, room: engine.Room) -> None:
-    services.contest_checkpoint(contest=contest, room=room)
+def _save(contest: Contest, before, room) -> None:
+    services.contest_save(contest=contest, before=before, room=room)
 
 
-@database_sync_to_async
-def _record_results(contest: Contest, room: engine.Room) -> None:
-    services.contest_record_results(contest=contest, room=room)
+class AnswerJournal:
+    """Makes accepted answers durable before they are acknowledged, by group
+    commit: the answers that arrive while a write is under way go together in
+    the next one (one ``INSERT`` for many answers, no waiting when it is quiet)."""
+
+    def __init__(self):
+        self.queue: list[tuple[ContestAnswer, asyncio.Future]] = []
+        self.writer: asyncio.Task | None = None
+
+    async def write(self, row: ContestAnswer) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self.queue.append((row, done))
+        if self.writer is None:
+            self.writer = asyncio.create_task(self._drain())
+        await done
+
+    async def _drain(self) -> None:
+        try:
+            while self.queue:
+                batch, self.queue = self.queue, []
+                try:
+                    await _save_answers([row for row, _done in batch])
+                except Exception as exc:  # each waiting answer hears of it
+                    for _row, done in batch:
+                        if not done.done():
+                            done.set_exception(exc)
+                else:
+                    for _row, done in batch:
+                        if not done.done():
+                            done.set_result(None)
+        finally:
+            self.writer = None
 
 
-@database_sync_to_async
-def _record_decisions(contest: Contest, room) -> None:
-    services.contest_record_decisions(contest=contest, room=room)
-
-
-@database_sync_to_async
-def _mark_running(contest: Contest) -> None:
-    Contest.objects.filter(pk=contest.pk, status=ContestStatus.LOBBY).update(
-        status=ContestStatus.RUNNING
-    )
+_save_answers = database_sync_to_async(services.contest_answers_save)
 
 
 class Runtime:
@@ -117,6 +138,9 @@ class Runtime:
         self.groups: set[str] = set()  # the rooms whose group this worker joined
         self.channel: str | None = None
         self.listener: asyncio.Task | None = None
+        self.watcher: asyncio.Task | None = None
+        self.journal = AnswerJournal()
+        self.healthy = True  # False from a failure of the layer or the store until a resync
 
     @property
     def store(self):
@@ -132,12 +156,19 @@ class Runtime:
 
     def reset(self) -> None:
         """Forget everything held in this process (tests; a fresh event loop)."""
-        tasks = [*self.timers.values(), *self.progress_due.values(), self.listener]
+        tasks = [
+            *self.timers.values(),
+            *self.progress_due.values(),
+            self.listener,
+            self.watcher,
+            self.journal.writer,
+        ]
         for task in filter(None, tasks):
             task.cancel()
-        self.__init__()
+        self.__init__(store=None, layer=None)
 
     async def contest(self, pin: str) -> Contest | None:
+        """The contest of a PIN (cached: only what never changes is read from it)."""
         if pin not in self.contests:
             contest = await load_contest(pin)
             if contest is None:
@@ -145,28 +176,49 @@ class Runtime:
             self.contests[pin] = contest
         return self.contests[pin]
 
-    async def room(self, pin: str) -> engine.Room | None:
-        """The room's current state: from the store, or built once from the database
-        (its last snapshot, or fresh) when no worker holds it yet."""
+    async def game(self, pin: str) -> games.Game | None:
+        contest = await self.contest(pin)
+        return games.game_for(contest.format) if contest is not None else None
+
+    async def room(self, pin: str):
+        """The room's current state: from the store, or rebuilt from the database
+        when no store holds it (a fresh worker, a Redis that came back empty)."""
+        room = await self.store.get(pin)
+        if room is not None:
+            return room
+        contest = await self.contest(pin)
+        if contest is None:
+            return None
+        async with self.store.locked(pin):
+            room = await self._current(pin, contest)
+        self._schedule(pin, room)
+        return room
+
+    async def _current(self, pin: str, contest: Contest):
+        """Under the room lock: the stored room, or the one rebuilt from the latest
+        snapshot and the stored answers (the open question's back into the store)."""
         room = await self.store.get(pin)
         if room is None:
-            contest = await self.contest(pin)
-            if contest is None:
-                return None
-            room = await self.store.add(pin, await _build_room(contest))
+            room, open_answers = await _restore(contest.pk)
+            if open_answers:
+                await self.store.restore(pin, open_answers)
+            await self.store.put(pin, room)
+            if self.channel is not None:  # the store may have lost the groups too
+                await self._join_groups()
         return room
 
     async def snapshot(self, pin: str, *, player: str | None, role: str) -> dict:
-        """The ``state`` a (re)connecting socket gets. For a room where everyone
-        answers it comes from the store's small view (public state, the player's
-        board entry, the open question's answers), not from the whole room, so a
-        reconnect storm neither loads nor recounts the room."""
+        """The ``state`` a (re)connecting socket gets. For a game that keeps its
+        public state beside the room it comes from the store's small view (public
+        state, the player's board entry, the open question's answers), not from
+        the whole room, so a reconnect storm neither loads nor recounts the room."""
         view = await self.store.view(pin, player)
-        if view is None:  # on stage, or not in the store yet
+        if view is None:  # the room keeps no such view, or is not in the store yet
             room = await self.room(pin)
-            if formats.is_stage(room):
+            game = games.game_of(room)
+            if game.meta(room) is None:
                 known = player if player in room.players else None
-                return stage.state_payload(room, now_ms(), player=known, role=role)
+                return game.state(room, now_ms(), player=known, role=role)
             view = await self.store.view(pin, player)
         meta, you, answered = view
         return engine.state_message(meta, now_ms(), role=role, you=you, answered=answered)
@@ -174,23 +226,30 @@ class Runtime:
     async def rejoin(self, pin: str, player: str) -> dict | None:
         """For a player the room knows already (a reconnect), the ``join`` reply
         without an event: nothing about the room changes."""
-        contest = await self.contest(pin)
-        if contest.format == "stage" or not await self.store.is_player(pin, player):
+        game = await self.game(pin)
+        if not game.answers_outside_lock or not await self.store.is_player(pin, player):
             return None
         return await self.snapshot(pin, player=player, role="player")
 
     # --- events ----------------------------------------------------------------------------
 
     async def answer(self, pin: str, event: engine.SubmitAnswer) -> dict | None:
-        """Accepts or refuses an answer without the room lock; returns the ``answer_ack``.
-        (On stage, a team's device answer is a step of the game: applied as an event.)"""
-        gate = await self.store.gate(pin)
-        if gate is not None and gate["phase"] == "stage":
+        """Accepts or refuses an answer without the room lock and returns the
+        ``answer_ack``; an accepted answer is stored in the database before it is
+        acknowledged. (In a game whose answers are steps, it is applied as one.)"""
+        game = await self.game(pin)
+        if not game.answers_outside_lock:
             await self.apply(pin, event)
             return None
+        gate = await self.store.gate(pin)
+        if gate is None and await self.room(pin) is not None:  # the store lost the room
+            gate = await self.store.gate(pin)
         reason = "closed" if gate is None else engine.answer_refusal(gate, event)
         if reason is None:
-            reason = await self.store.accept(pin, engine.accepted_answer(gate, event))
+            answer = engine.accepted_answer(gate, event)
+            reason = await self.store.accept(pin, answer)
+            if reason is None:
+                reason = await self._make_durable(pin, answer)
         if reason is None and pin not in self.progress_due:
             # No room-wide message per answer: the host's count, at most 4 a second.
             self.progress_due[pin] = asyncio.create_task(self._progress_later(pin))
@@ -198,6 +257,19 @@ class Runtime:
         if reason is not None:
             message["reason"] = reason
         return message
+
+    async def _make_durable(self, pin: str, answer: engine.Answer) -> str | None:
+        """Stores an answer the store accepted; if the database refuses, the answer
+        is taken back (``unavailable``: the phone may send it again) — unless its
+        question was sealed meanwhile: then it is scored, and stored at the reveal."""
+        contest = await self.contest(pin)
+        try:
+            await self.journal.write(games.answer_rows(contest, [answer])[0])
+        except Exception:
+            logger.exception("contest %s: an accepted answer could not be stored", pin)
+            if await self.store.retract(pin, answer):
+                return "unavailable"
+        return None
 
     async def buzz(self, pin: str, event: stage.Buzz) -> None:
         """Records a buzz at its server receipt time, then applies every recorded
@@ -215,89 +287,70 @@ class Runtime:
 
     async def apply(self, pin: str, event: engine.Event | None) -> list[engine.Out]:
         """Applies the recorded events (``join``, ``buzz``), then ``event``, to the
-        latest state of the room, one at a time per room across all workers, and
-        carries out what follows: timers, persistence, and sending the messages."""
+        latest state of the room, one at a time per room across all workers. What
+        changed is saved to the database first (the record), then to the store (the
+        shared working copy); only then are the messages sent, and timers set."""
         contest = await self.contest(pin)
+        game = games.game_for(contest.format)
         outs: list[engine.Out] = []
         async with self.store.locked(pin):
-            events = [_arrived(item) for item in await self.store.take(pin)]
+            recorded = await self.store.take(pin)
+            events = [_arrived(item) for item in recorded]
             events += [event] if event is not None else []
             if not events:
                 return []
-            room = first = await self.room(pin)
-            for step in events:
-                deadline = formats.module_for(room).next_deadline(room)
-                if (
-                    deadline is not None
-                    and step.now >= deadline
-                    and not isinstance(step, engine.Tick)
-                ):
-                    # A deadline passed but its timer did not fire here (it may have
-                    # died with another worker): the clock's step comes first.
-                    room, outs = await self._apply_one(
-                        pin, contest, room, engine.Tick(step.now), outs
-                    )
-                room, outs = await self._apply_one(pin, contest, room, step, outs)
-            if room is not first:
-                await self.store.put(pin, room, before=first)
-            if not formats.is_stage(room) and _closed(first, room):
-                await self.store.drop_answers(pin, first.seq)
+            try:
+                room = first = await self._current(pin, contest)
+                for arrived in events:
+                    for step in game.steps(room, arrived):
+                        room, outs = await self._step(pin, contest, game, room, step, outs)
+                if room is not first:
+                    await _save(contest, first, room)
+                    await self.store.put(pin, room, before=first)
+                    if game.closes_question(first, room):
+                        await self.store.drop_answers(pin, first.seq)
+            except Exception:
+                # Nothing of the batch took effect: the joins and buzzes recorded by
+                # others go back (with their arrival times) for the next attempt.
+                for item in recorded:
+                    await self.store.record(pin, item)
+                raise
         self._schedule(pin, room)
         await self.dispatch(pin, _latest_lobby(outs))
         return outs
 
-    async def _apply_one(self, pin, contest, room, event, outs):
-        before = room
-        room, step_outs = await self._step(pin, room, event)
-        await self._persist(contest, before, room)
-        return room, outs + step_outs
-
-    async def _step(self, pin: str, room: engine.Room, event: engine.Event):
-        """One engine step, with the answers the store accepted for the open question;
-        a step that closes the question seals it first, so that every acknowledged
-        answer is scored."""
-        if formats.is_stage(room):
-            return formats.module_for(room).apply(room, event)
-        if room.phase not in (engine.QUESTION, engine.PAUSED):
-            return engine.apply(room, event)
+    async def _step(self, pin, contest, game, room, event, outs):
+        """One step of the game. Where answers are taken outside the lock, the step
+        sees the answers accepted so far; a step that closes the question seals it
+        first and scores every answer accepted for it: those the store took and
+        those stored in the database (the record, should the store have lost any)."""
+        if not game.answers_outside_lock or room.phase not in (engine.QUESTION, engine.PAUSED):
+            room, new = game.apply(room, event)
+            return room, outs + new
         merged = engine.with_answers(room, await self.store.answers(pin, room.seq))
-        after, outs = engine.apply(merged, event)
-        if not _closed(room, after):
-            return after, outs
-        merged = engine.with_answers(room, await self.store.seal(pin, room.seq))
-        return engine.apply(merged, event)
-
-    async def _persist(self, contest: Contest, before, room) -> None:
-        if before.phase == engine.LOBBY and room.phase != engine.LOBBY:
-            await _mark_running(contest)
-        if formats.is_stage(room):
-            # On stage every decision counts: the audit log and a snapshot at each one.
-            if room.log != before.log or room.phase != before.phase:
-                await _record_decisions(contest, room)
-            if room.phase == engine.FINISHED and before.phase != engine.FINISHED:
-                await _record_results(contest, room)
-            return
-        revealed = before.phase != engine.REVEAL and room.phase in (
-            engine.REVEAL,
-            engine.FINISHED,
-        )
-        if revealed and room.seq:
-            await _checkpoint(contest, room)
-        if room.phase == engine.FINISHED and before.phase != engine.FINISHED:
-            await _record_results(contest, room)
+        after, new = game.apply(merged, event)
+        if game.closes_question(room, after):
+            sealed = await self.store.seal(pin, room.seq)
+            stored = await _stored_answers(contest.pk, room.seq)
+            merged = engine.with_answers(room, {**sealed, **stored})
+            after, new = game.apply(merged, event)
+        return after, outs + new
 
     async def _progress_later(self, pin: str) -> None:
         await asyncio.sleep(PROGRESS_INTERVAL)
         self.progress_due.pop(pin, None)
-        room = await self.store.get(pin)
-        if room is not None and room.phase == engine.QUESTION:
-            message = {
-                "type": "progress",
-                "seq": room.seq,
-                "answered": await self.store.answer_count(pin, room.seq),
-                "players": len(room.active_players()),
-            }
-            await self.dispatch(pin, [engine.Out(engine.HOST, message)])
+        try:
+            meta = await self.store.meta(pin)
+            if meta is not None and meta["phase"] == engine.QUESTION:
+                message = {
+                    "type": "progress",
+                    "seq": meta["seq"],
+                    "answered": await self.store.answer_count(pin, meta["seq"]),
+                    "players": meta["players"],
+                }
+                await self.dispatch(pin, [engine.Out(engine.HOST, message)])
+        except Exception:  # a count for the host; the next answer sends another
+            logger.warning("contest %s: the answered count was not sent", pin, exc_info=True)
 
     def _schedule(self, pin: str, room) -> None:
         """The server owns time: a question closes at ``ends_at`` (a buzzer decides,
@@ -305,17 +358,80 @@ class Runtime:
         task = self.timers.pop(pin, None)
         if task is not None and task is not asyncio.current_task():
             task.cancel()
-        deadline = formats.module_for(room).next_deadline(room)
+        deadline = games.game_of(room).next_deadline(room) if room is not None else None
         if deadline is not None:
             self.timers[pin] = asyncio.create_task(self._tick_at(pin, deadline))
 
     async def _tick_at(self, pin: str, deadline: int) -> None:
+        """The clock's step at ``deadline``; tried again until it is applied (Redis
+        or the database may be away for a moment)."""
         await asyncio.sleep(max(0, deadline - now_ms()) / 1000)
-        now = now_ms()
-        try:
-            await self.apply(pin, engine.Tick(max(now, deadline)))
-        except Exception:  # a timer must never die silently
-            logger.exception("contest %s: the clock's step failed", pin)
+        delay = 0.2
+        for _attempt in range(TICK_ATTEMPTS):
+            try:
+                await self.apply(pin, engine.Tick(max(now_ms(), deadline)))
+                return
+            except Exception:  # a timer must never die silently
+                logger.exception("contest %s: the clock's step failed; trying again", pin)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5)
+        logger.error("contest %s: the clock's step was given up; the next event applies it", pin)
+
+    # --- faults ------------------------------------------------------------------------------
+
+    async def _watch(self) -> None:
+        """Every ``WATCH_SECONDS``: re-asserts this worker's group memberships (a
+        Redis that restarted lost them) and asks the store whether it lost its
+        data. A failure tells this worker's sockets "reconnecting"; the first
+        check that passes after one, or after data was lost, resyncs: rooms are
+        rebuilt from the database, timers set again, every socket gets a fresh
+        ``state``."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            try:
+                lost = await self.store.lost()
+                await self._join_groups()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("contest runtime: the channel layer or store is away", exc_info=True)
+                await self._outage()
+                continue
+            if lost or not self.healthy:
+                await self.resync()
+
+    async def _join_groups(self) -> None:
+        await self.layer.group_add(ALL_WORKERS, self.channel)
+        for pin in list(self.groups):
+            await self.layer.group_add(workers_group(pin), self.channel)
+
+    async def _outage(self) -> None:
+        if not self.healthy:
+            return
+        self.healthy = False
+        await self._tell_local({"type": "connection", "status": "reconnecting"})
+
+    async def resync(self) -> None:
+        """After an outage or a data loss: this worker's rooms from the store (or
+        rebuilt), their timers, and a fresh ``state`` for each of its sockets."""
+        self.healthy = True
+        for pin, sockets in list(self.sockets.items()):
+            if not sockets:
+                continue
+            try:
+                self._schedule(pin, await self.room(pin))
+                for socket in list(sockets):
+                    state = await self.snapshot(pin, player=socket.player, role=socket.role)
+                    await _send(socket, {"type": "connection", "status": "ok"})
+                    await _send(socket, state)
+            except Exception:
+                logger.exception("contest %s: resync failed; the next check tries again", pin)
+                self.healthy = False
+
+    async def _tell_local(self, message: dict) -> None:
+        for sockets in list(self.sockets.values()):
+            for socket in list(sockets):
+                await _send(socket, message)
 
     # --- fan-out -----------------------------------------------------------------------------
 
@@ -324,6 +440,8 @@ class Runtime:
         if self.listener is None:
             self.channel = await self.layer.new_channel()
             self.listener = asyncio.create_task(self._listen())
+            await self.store.lost()  # marks the store as this worker knows it
+            self.watcher = asyncio.create_task(self._watch())
             await self.layer.group_add(ALL_WORKERS, self.channel)
         if pin not in self.groups:
             self.groups.add(pin)
@@ -334,42 +452,58 @@ class Runtime:
         self.sockets[pin].discard(socket)
 
     async def dispatch(self, pin: str, outs: list[engine.Out]) -> None:
-        """Each message serialised once; all of them in one channel-layer message per worker."""
+        """Each message serialised once. This worker's sockets get the frames at
+        once; the other workers holding sockets of the room get all of them in one
+        channel-layer message each (this worker skips its own copy) — so the
+        sockets of the worker that applied a step hear of it even while the layer
+        is away or has lost the group."""
         if not outs:
             return
         frames = [
             [
                 out.to,
                 out.to_player,
-                json.dumps(out.message, ensure_ascii=False, separators=(",", ":")),
+                json.dumps(texts.localise(out.message), ensure_ascii=False, separators=(",", ":")),
             ]
             for out in outs
         ]
-        await self.layer.group_send(
-            workers_group(pin), {"type": "contest.frames", "pin": pin, "frames": frames}
-        )
+        await self.deliver(pin, frames)
+        message = {"type": "contest.frames", "pin": pin, "frames": frames, "origin": self.channel}
+        try:
+            await self.layer.group_send(workers_group(pin), message)
+        except Exception:
+            # The step is saved already; the sockets will not hear of it from this
+            # send. They are told "reconnecting", and the resync sends each a fresh
+            # state once the layer answers again.
+            logger.warning("contest %s: a broadcast was lost", pin, exc_info=True)
+            await self._outage()
 
     async def _listen(self) -> None:
+        failures = 0
         while True:
             try:
                 message = await self.layer.receive(self.channel)
                 if message["type"] == "contest.drop":
                     await self.drop(message["user"])
-                else:
+                elif message.get("origin") is None or message["origin"] != self.channel:
                     await self.deliver(message["pin"], message["frames"])
+                failures = 0
             except asyncio.CancelledError:
                 raise
             except Exception:  # the worker's one listener must outlive a bad message
                 if asyncio.current_task().cancelling():
                     raise  # shutting down (redis-py turns a cancelled read into a timeout)
-                logger.exception("contest fan-out: delivering failed")
-                await asyncio.sleep(0.1)
+                logger.warning("contest fan-out: receiving or delivering failed", exc_info=True)
+                failures += 1
+                if failures > 1:  # the layer is away, not one stale connection
+                    await self._outage()  # the watcher resyncs once the layer is back
+                await asyncio.sleep(0.5 if failures > 1 else 0)
 
     async def drop(self, user_id: int) -> None:
         """Closes this worker's sockets of a member who was deactivated."""
         for socket in [s for sockets in self.sockets.values() for s in sockets]:
             if getattr(socket.user, "pk", None) == user_id:
-                await socket.refuse("inactive", "账号已停用。")
+                await socket.refuse("inactive")
 
     async def deliver(self, pin: str, frames: list) -> None:
         """Writes the frames to this worker's sockets of room ``pin``."""
@@ -388,10 +522,16 @@ class Runtime:
             else:
                 targets = [s for s in sockets if AUDIENCE[s.role] == to]
             for socket in targets:
-                try:
-                    await socket.send(text_data=text)
-                except Exception:  # a socket closing under us; its disconnect detaches it
-                    logger.debug("contest %s: a socket went away", pin, exc_info=True)
+                await _send(socket, text)
+
+
+async def _send(socket, message: dict | str) -> None:
+    if not isinstance(message, str):
+        message = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    try:
+        await socket.send(text_data=message)
+    except Exception:  # a socket closing under us; its disconnect detaches it
+        logger.debug("a contest socket went away", exc_info=True)
 
 
 AUDIENCE = {"player": engine.PLAYERS, "screen": engine.SCREEN, "host": engine.HOST}
@@ -411,13 +551,6 @@ def _latest_lobby(outs: list[engine.Out]) -> list[engine.Out]:
     latest count and names)."""
     last = {out.to: out for out in outs if out.message["type"] == "lobby"}
     return [o for o in outs if o.message["type"] != "lobby" or last[o.to] is o]
-
-
-def _closed(before: engine.Room, after: engine.Room) -> bool:
-    """Whether going from ``before`` to ``after`` closed ``before``'s open question."""
-    return before.phase in (engine.QUESTION, engine.PAUSED) and (
-        after.seq != before.seq or after.phase not in (engine.QUESTION, engine.PAUSED)
-    )
 
 
 runtime = Runtime()

@@ -1,10 +1,12 @@
 """Writes for contests: making one from a quiz, building its room, recording
 accepted answers and final results (which feed the points ledger)."""
 
+import dataclasses
 import random
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +16,7 @@ from backend.points.services import points_award
 from quizzes.models import Question, QuestionKind, Quiz
 from quizzes.services import QuizError, draw_questions
 
-from . import engine, formats, stage
+from . import engine, games, stage
 from .models import (
     Contest,
     ContestAnswer,
@@ -23,6 +25,7 @@ from .models import (
     ContestResult,
     ContestStatus,
 )
+from .scope import check_hosting
 
 STAGE_ROUND_TITLES = {stage.BIDA: "必答题", stage.QIANGDA: "抢答题", stage.RISK: "风险题"}
 MAX_TEAMS = 20  # a final has 3 to 8; a preliminary on stage may have more
@@ -35,6 +38,17 @@ class ContestError(Exception):
 def can_host(user: User) -> bool:
     """Secretaries and admins hold contests."""
     return scope.can_use_admin(user)
+
+
+def can_run(user, contest: Contest) -> bool:
+    """Who runs a contest — hosts it, judges it, shows its big screen (page and
+    socket alike): its host, or a city admin."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.pk == contest.host_id or scope.is_city_admin(user))
+    )
 
 
 def _new_pin() -> str:
@@ -59,6 +73,7 @@ def contest_create(
     """Makes a contest from ``quiz`` (its questions drawn once, in order)."""
     if not can_host(host):
         raise ContestError(_("Only secretaries and admins hold contests."))
+    check_hosting(host, quiz)  # scope.HostingRefused
     if not 5 <= seconds_per_question <= 300:
         raise ContestError(_("Allow 5 to 300 seconds per question."))
     try:
@@ -161,6 +176,7 @@ def contest_create_stage(
     ``reserve`` more for a tie-break."""
     if not can_host(host):
         raise ContestError(_("Only secretaries and admins hold contests."))
+    check_hosting(host, quiz)  # scope.HostingRefused
     teams = _clean_teams(teams, host)
     if not 1 <= len(rounds) <= 6:
         raise ContestError(_("An on-stage contest has 1 to 6 rounds."))
@@ -242,161 +258,130 @@ def _engine_question(question: Question, contest: Contest) -> engine.Question:
 
 def contest_room(contest: Contest, *, fresh: bool = False):
     """The room for ``contest`` (``engine.Room``, or ``stage.StageRoom`` on stage):
-    as saved at its last checkpoint, or fresh."""
+    as saved at its last step, or fresh."""
     if contest.snapshot and not fresh:
-        return formats.room_from_dict(contest.snapshot)
-    questions = Question.objects.in_bulk(contest.question_ids)
-    if contest.format == ContestFormat.STAGE:
-        config = contest.stage
-        return stage.new_room(
-            contest.pin,
-            [
-                stage.RoundSpec(
-                    spec["format"],
-                    spec["title"],
-                    [_engine_question(questions[pk], contest) for pk in spec["question_ids"]],
-                    spec["rules"],
-                )
-                for spec in config["rounds"]
-            ],
-            [stage.TeamSpec(t["name"], t["mode"], t.get("captain")) for t in config["teams"]],
-            base=config["base"],
-            reserve=[_engine_question(questions[pk], contest) for pk in config["reserve_ids"]],
-            tiebreak_rules=config.get("tiebreak_rules") or {},
-        )
-    return engine.Room(
-        code=contest.pin,
-        questions=[_engine_question(questions[pk], contest) for pk in contest.question_ids],
-        format=contest.format,
-        screen_only=contest.question_on_screen_only,
+        return games.room_from_dict(contest.snapshot)
+    questions = Question.objects.in_bulk(
+        [*contest.question_ids, *contest.stage.get("reserve_ids", [])]
     )
+
+    def engine_questions(ids):
+        return [_engine_question(questions[pk], contest) for pk in ids]
+
+    return games.game_for(contest.format).build(contest, engine_questions)
+
+
+def contest_restore(contest_id: int):
+    """The room rebuilt from the database alone, as a worker needs it when no store
+    holds it (a fresh worker, a Redis that restarted): the latest snapshot (read
+    now, not from a cached row), with every stored answer of the questions closed
+    since merged in. Returns ``(room, open_answers)``: the answers already
+    accepted (and acknowledged) for the question still open, for the store."""
+    contest = Contest.objects.get(pk=contest_id)
+    room = contest_room(contest)
+    game = games.game_of(room)
+    if not game.answers_outside_lock:
+        return room, {}
+    open_seq = room.seq if room.phase in (engine.QUESTION, engine.PAUSED) else None
+    stored = {
+        f"{a.seq}:{a.player}": engine.Answer(a.player, a.seq, a.response, a.at, a.elapsed_ms)
+        for a in ContestAnswer.objects.filter(contest_id=contest_id, seq__lte=room.seq)
+    }
+    closed = {k: a for k, a in stored.items() if a.seq != open_seq and k not in room.answers}
+    if closed:
+        room = engine.with_answers(room, closed)
+    return room, {k: a for k, a in stored.items() if a.seq == open_seq}
+
+
+def contest_answers_save(rows: list[ContestAnswer]) -> None:
+    """Makes accepted answers durable (before they are acknowledged); a repeat of
+    a stored answer is ignored."""
+    ContestAnswer.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def contest_answers(contest_id: int, seq: int) -> dict[str, engine.Answer]:
+    """The stored answers of question ``seq``, keyed as the engine keys them."""
+    return {
+        f"{a.seq}:{a.player}": engine.Answer(a.player, a.seq, a.response, a.at, a.elapsed_ms)
+        for a in ContestAnswer.objects.filter(contest_id=contest_id, seq=seq)
+    }
 
 
 @transaction.atomic
-def contest_checkpoint(*, contest: Contest, room: engine.Room) -> None:
-    """At a reveal: the question's accepted answers and a snapshot of the room, so a
-    restarted worker carries on from here."""
-    contest_record_answers(contest=contest, room=room, seq=room.seq)
-    Contest.objects.filter(pk=contest.pk).update(snapshot=engine.room_to_dict(room))
+def contest_save(*, contest: Contest, before, room) -> None:
+    """After every step that changed the room, before anyone hears of it: the
+    rows its game keeps (a closed question's answers, the audit log's new
+    entries), the status, and the snapshot — which never goes back to an older
+    state of the room (``state_version``). At the end, the results."""
+    game = games.game_of(room)
+    rows = game.rows(contest, before, room)
+    if rows:
+        type(rows[0]).objects.bulk_create(rows, ignore_conflicts=True)
+    if before.phase == engine.LOBBY and room.phase != engine.LOBBY:
+        Contest.objects.filter(pk=contest.pk, status=ContestStatus.LOBBY).update(
+            status=ContestStatus.RUNNING
+        )
+    if room.phase == engine.FINISHED and before.phase != engine.FINISHED:
+        contest_record_results(contest=contest, room=room)
+        return
+    Contest.objects.filter(
+        Q(snapshot__isnull=True) | Q(snapshot__state_version__lt=room.version), pk=contest.pk
+    ).exclude(status=ContestStatus.FINISHED).update(snapshot=game.to_dict(room))
 
 
 def contest_record_answers(*, contest: Contest, room: engine.Room, seq: int) -> int:
     """Writes the accepted answers of question ``seq`` (bulk; repeats are ignored)."""
-    question_id = room.questions[seq - 1].id
-    rows = [
-        ContestAnswer(
-            contest=contest,
-            player=answer.player,
-            seq=seq,
-            question_id=question_id,
-            response=answer.response,
-            at=answer.at,
-            elapsed_ms=answer.elapsed_ms,
-        )
-        for answer in room.answers.values()
-        if answer.seq == seq
-    ]
+    rows = games.answer_rows(contest, [a for a in room.answers.values() if a.seq == seq])
     ContestAnswer.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
 
-# what an audit-log entry and its row share, besides its id (``entry``) and team
-_DECISION_FIELDS = ("at", "round", "seq", "kind", "result", "delta", "by", "corrects", "response")
-
-
 @transaction.atomic
 def contest_record_decisions(*, contest: Contest, room: stage.StageRoom) -> None:
-    """On stage, after every decision: the audit log (append-only; repeats are
-    ignored) and a snapshot of the room, so a restarted worker carries on from here."""
-    ContestDecision.objects.bulk_create(
-        [
-            ContestDecision(
-                contest=contest,
-                entry=entry.id,
-                team=entry.team or "",
-                **{name: getattr(entry, name) for name in _DECISION_FIELDS},
-            )
-            for entry in room.log
-        ],
-        ignore_conflicts=True,
-    )
-    Contest.objects.filter(pk=contest.pk).update(snapshot=formats.room_to_dict(room))
-
-
-def _record_stage_results(contest: Contest, room: stage.StageRoom) -> None:
-    """The teams' final order; every member who played on a team gets the team's
-    rank and score, and the participation points."""
-    contest_record_decisions(contest=contest, room=room)
-    ranks = {row["name"]: row for row in stage.ranking(room)}
-    players = [p for p in room.active_players() if room.team_of(p) is not None]
-    members = {f"u{u.pk}": u for u in User.objects.filter(pk__in=_member_ids(room.players))}
-    ContestResult.objects.filter(contest=contest).delete()
-    ContestResult.objects.bulk_create(
-        ContestResult(
-            contest=contest,
-            player=player.id,
-            member=members.get(player.id),
-            name=player.name,
-            team=player.team,
-            rank=ranks[player.team]["rank"],
-            score=ranks[player.team]["score"],
-            correct=sum(
-                1
-                for e in room.log
-                if e.team == player.team and e.kind == stage.ANSWER and e.result == stage.RIGHT
-            ),
-            answered=sum(1 for e in room.log if e.team == player.team and e.kind == stage.ANSWER),
-        )
-        for player in players
-    )
-    for player in players:
-        member = members.get(player.id)
-        if member is not None:
-            points_award(
-                member=member, kind="contest_participation", source_key=f"contest:{contest.pk}"
-            )
+    """On stage: the whole audit log (append-only; repeats are ignored)."""
+    rows = games.STAGE.rows(contest, dataclasses.replace(room, log=[]), room)
+    ContestDecision.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 @transaction.atomic
-def contest_record_results(*, contest: Contest, room) -> None:
-    """The final ranking; members who answered earn the participation points."""
-    if formats.is_stage(room):
-        _record_stage_results(contest, room)
-        _finish(contest, room)
-        return
-    for seq in range(1, room.seq + 1):
-        contest_record_answers(contest=contest, room=room, seq=seq)
-    table = engine.standings(room)
+def contest_record_results(*, contest: Contest, room) -> bool:
+    """The final ranking, once: what the game keeps (every answer, the whole audit
+    log), the results, and the participation points of the members who played.
+    A contest finished already keeps its results (False): a room rebuilt late
+    never overwrites them."""
+    locked = Contest.objects.select_for_update().get(pk=contest.pk)
+    if locked.status == ContestStatus.FINISHED:
+        return False
+    game = games.game_of(room)
+    if game is games.CLASSIC:
+        for seq in range(1, room.seq + 1):
+            contest_record_answers(contest=contest, room=room, seq=seq)
+    else:
+        contest_record_decisions(contest=contest, room=room)
+    table = game.results(room)
+    members = {
+        f"u{u.pk}": u for u in User.objects.filter(pk__in=_member_ids(r["player"] for r in table))
+    }
     ContestResult.objects.filter(contest=contest).delete()
-    members = {f"u{u.pk}": u for u in User.objects.filter(pk__in=_member_ids(table))}
     ContestResult.objects.bulk_create(
         ContestResult(
             contest=contest,
-            player=s.player,
-            member=members.get(s.player),
-            name=s.name,
-            team=s.team or "",
-            rank=s.rank,
-            score=s.score,
-            correct=s.correct,
-            answered=s.answered,
+            member=members.get(row["player"]),
+            **{k: v for k, v in row.items() if k != "participated"},
         )
-        for s in table.values()
+        for row in table
     )
-    for standing in table.values():
-        member = members.get(standing.player)
-        if member is not None and standing.answered:
+    for row in table:
+        member = members.get(row["player"])
+        if member is not None and row["participated"]:
             points_award(
                 member=member, kind="contest_participation", source_key=f"contest:{contest.pk}"
             )
-    _finish(contest, room)
-
-
-def _finish(contest: Contest, room) -> None:
     contest.status = ContestStatus.FINISHED
     contest.finished_at = timezone.now()
-    contest.snapshot = formats.room_to_dict(room)
+    contest.snapshot = game.to_dict(room)
     contest.save(update_fields=["status", "finished_at", "snapshot"])
+    return True
 
 
 def contest_stage_replay(contest: Contest) -> stage.StageRoom:
@@ -407,7 +392,7 @@ def contest_stage_replay(contest: Contest) -> stage.StageRoom:
         stage.Entry(
             id=d.entry,
             team=d.team or None,
-            **{name: getattr(d, name) for name in _DECISION_FIELDS},
+            **{name: getattr(d, name) for name in games.DECISION_FIELDS},
         )
         for d in contest.decisions.all()
     ]
@@ -415,8 +400,8 @@ def contest_stage_replay(contest: Contest) -> stage.StageRoom:
     return room
 
 
-def _member_ids(table) -> list[int]:
-    return [int(pid[1:]) for pid in table if pid.startswith("u") and pid[1:].isdigit()]
+def _member_ids(players) -> list[int]:
+    return [int(pid[1:]) for pid in players if pid.startswith("u") and pid[1:].isdigit()]
 
 
 def contest_replay(contest: Contest) -> engine.Room:

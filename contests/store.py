@@ -5,7 +5,7 @@ state, one at a time per room, and answers are accepted without waiting for that
 - ``MemoryStore`` (the embedded default): this process's memory, an asyncio lock
   per room;
 - ``RedisStore`` (production, ``REDIS_URL``): the room as JSON in Redis
-  (``engine.room_to_dict``), changed only under a per-room Redis lock, so players
+  (``Game.to_dict``), changed only under a per-room Redis lock, so players
   of one room may sit on different Daphne workers and any worker may apply the
   next event — or carry on when another dies.
 
@@ -22,6 +22,13 @@ and applied under the lock in batches, earliest first (``take``): a buzz that
 waited for the lock longer than another worker's later one still counts by its
 server receipt time, as long as it arrived before the floor was decided; and a
 whole room joining at once costs a few room writes, not one each.
+
+A store is a working copy, not the record: every step is saved to the database
+before anyone hears of it, and an answer is stored there before it is
+acknowledged (``contests.runtime``). When Redis restarts empty, ``lost`` tells
+each worker, which rebuilds its rooms from the database (``restore`` puts back
+the open question's answers) — so Redis keeps nothing on disk on purpose: an
+older copy coming back from disk would be taken for the latest.
 """
 
 import asyncio
@@ -32,7 +39,7 @@ import time
 
 from django.conf import settings
 
-from . import engine, formats
+from . import engine, games
 
 ROOM_TTL_SECONDS = 24 * 3600
 LOCK_MS = 5000
@@ -44,7 +51,9 @@ return 0
 ACCEPT = """
 local raw = redis.call('get', KEYS[1])
 if not raw then return 'closed' end
-if redis.call('hget', KEYS[2], ARGV[1]) ~= '1' then return 'invalid' end
+local active = redis.call('hget', KEYS[2], ARGV[1])
+if active == '0' then return 'kicked' end
+if active ~= '1' then return 'invalid' end
 if redis.call('hexists', KEYS[3], ARGV[1]) == 1 then return 'duplicate' end
 local gate = cjson.decode(raw)
 if gate['phase'] ~= 'question' or gate['seq'] ~= tonumber(ARGV[2]) then return 'closed' end
@@ -54,6 +63,16 @@ end
 redis.call('hset', KEYS[3], ARGV[1], ARGV[4])
 redis.call('expire', KEYS[3], tonumber(ARGV[5]))
 return 'ok'
+"""
+# KEYS: gate, answers of the question; ARGV: player, seq. Takes an answer back unless
+# its question is sealed already (then it is scored): 1 taken back, 0 kept.
+RETRACT = """
+local raw = redis.call('get', KEYS[1])
+if raw then
+  local gate = cjson.decode(raw)
+  if gate['seq'] == tonumber(ARGV[2]) and gate['phase'] == 'sealed' then return 0 end
+end
+return redis.call('hdel', KEYS[2], ARGV[1])
 """
 # KEYS: gate, answers of the question; ARGV: seq. Closes the gate, returns the answers.
 SEAL = """
@@ -67,14 +86,6 @@ if raw then
 end
 return redis.call('hvals', KEYS[2])
 """
-
-
-def _gate(room) -> dict:
-    """The answer gate of a classic room; an on-stage room takes device answers
-    through its engine (under the lock), so its gate never opens."""
-    if formats.is_stage(room):
-        return {"phase": "stage", "seq": room.seq, "ends_at": None}
-    return engine.answer_gate(room)
 
 
 def _dumps(data) -> str:
@@ -105,17 +116,19 @@ class MemoryStore:
 
     async def gate(self, pin: str) -> dict | None:
         room = self.rooms.get(pin)
-        return _gate(room) if room is not None else None
+        return games.game_of(room).gate(room) if room is not None else None
 
     async def accept(self, pin: str, answer: engine.Answer) -> str | None:
         """None when ``answer`` is the player's first for the open question and in
         time; otherwise the reason it is refused. (No await inside: atomic.)"""
         room = self.rooms.get(pin)
-        if room is None or formats.is_stage(room):
+        if room is None or not games.game_of(room).answers_outside_lock:
             return "closed"
         player = room.players.get(answer.player)
-        if player is None or player.kicked:
+        if player is None:
             return "invalid"
+        if player.kicked:
+            return "kicked"
         pending = self.pending.setdefault(pin, {})
         key = _answer_key(answer)
         if key in pending or key in room.answers:
@@ -128,6 +141,21 @@ class MemoryStore:
             return "late"
         pending[key] = answer
         return None
+
+    async def retract(self, pin: str, answer: engine.Answer) -> bool:
+        """Takes back an accepted answer that could not be made durable, unless its
+        question is sealed already (then it is scored): whether it was taken back."""
+        if self.sealed.get(pin) == answer.seq:
+            return False
+        return self.pending.get(pin, {}).pop(_answer_key(answer), None) is not None
+
+    async def restore(self, pin: str, answers: dict[str, engine.Answer]) -> None:
+        """Puts back the answers accepted (and stored) for the open question."""
+        self.pending.setdefault(pin, {}).update(answers)
+
+    async def lost(self) -> bool:
+        """Whether the store lost its data since the last call (memory: never)."""
+        return False
 
     async def answers(self, pin: str, seq: int) -> dict[str, engine.Answer]:
         return {k: a for k, a in self.pending.get(pin, {}).items() if a.seq == seq}
@@ -144,7 +172,7 @@ class MemoryStore:
         """What a (re)connecting socket is shown: ``(engine.room_meta, the
         player's you, the open question's answer count)``."""
         room = self.rooms.get(pin)
-        if room is None or formats.is_stage(room):
+        if room is None or games.game_of(room).meta(room) is None:
             return None
         room = engine.with_answers(room, await self.answers(pin, room.seq))
         meta = engine.room_meta(room)
@@ -156,6 +184,11 @@ class MemoryStore:
                 known.name, room.board.get(player), meta["rank_of_zero"], answered
             )
         return meta, you, engine.answered_count(room)
+
+    async def meta(self, pin: str) -> dict | None:
+        """The room's public state (``Game.meta``), or None."""
+        room = self.rooms.get(pin)
+        return games.game_of(room).meta(room) if room is not None else None
 
     async def is_player(self, pin: str, player: str) -> bool:
         """Whether ``player`` is in the room (and not kicked)."""
@@ -193,22 +226,30 @@ class RedisStore:
     def __init__(self, url: str, prefix: str = "jiangtang:room"):
         from redis import asyncio as aioredis
 
+        from backend.common.redis_options import retrying
+
         # A connect storm makes hundreds of calls at once: wait for a pooled
-        # connection rather than be refused one.
-        pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=100, timeout=20)
+        # connection rather than be refused one. After a Redis restart each
+        # command reconnects and tries again.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=100, timeout=20, **retrying()
+        )
         self.redis = aioredis.Redis(connection_pool=pool)
         self.prefix = prefix
         self.local_locks: dict[str, asyncio.Lock] = {}
         self.release = self.redis.register_script(RELEASE)
         self.accept_script = self.redis.register_script(ACCEPT)
         self.seal_script = self.redis.register_script(SEAL)
+        self.retract_script = self.redis.register_script(RETRACT)
+        self.marker = f"{prefix}:alive:{secrets.token_hex(8)}"
+        self.marked = False
 
     def _key(self, pin: str, *parts) -> str:
         return ":".join([self.prefix, pin, *map(str, parts)])
 
     async def get(self, pin: str) -> engine.Room | None:
         raw = await self.redis.get(self._key(pin))
-        return formats.room_from_dict(json.loads(raw)) if raw else None
+        return games.room_from_dict(json.loads(raw)) if raw else None
 
     async def put(self, pin: str, room: engine.Room, before: engine.Room | None = None) -> None:
         """Writes the room, its answer gate and public state (``engine.room_meta``),
@@ -221,19 +262,22 @@ class RedisStore:
             for player in room.players.values()
             if before is None or before.players.get(player.id) != player
         ]
-        stage_room = formats.is_stage(room)
+        game = games.game_of(room)
+        meta = game.meta(room)
+        gate = game.gate(room)
         key = self._key
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(key(pin), _dumps(formats.room_to_dict(room)), ex=ROOM_TTL_SECONDS)
-            pipe.set(key(pin, "gate"), _dumps(_gate(room)), ex=ROOM_TTL_SECONDS)
+            pipe.set(key(pin), _dumps(game.to_dict(room)), ex=ROOM_TTL_SECONDS)
+            if gate is not None:
+                pipe.set(key(pin, "gate"), _dumps(gate), ex=ROOM_TTL_SECONDS)
             if changed:
                 pipe.hset(key(pin, "players"), mapping={p.id: int(not p.kicked) for p in changed})
                 pipe.hset(key(pin, "names"), mapping={p.id: p.name for p in changed})
                 for name in ("players", "names"):
                     pipe.expire(key(pin, name), ROOM_TTL_SECONDS)
-            if not stage_room:
-                pipe.set(key(pin, "meta"), _dumps(engine.room_meta(room)), ex=ROOM_TTL_SECONDS)
-            if not stage_room and (before is None or room.board is not before.board):
+            if meta is not None:
+                pipe.set(key(pin, "meta"), _dumps(meta), ex=ROOM_TTL_SECONDS)
+            if meta is not None and (before is None or room.board is not before.board):
                 pipe.delete(key(pin, "board"), key(pin, "rows"))
                 if room.board:
                     scores = {pid: engine.board_key(e[0], e[1]) for pid, e in room.board.items()}
@@ -274,11 +318,15 @@ class RedisStore:
             you = engine.you_entry(name.decode(), entry, above_zero + 1, bool(answered))
         return meta, you, count
 
+    async def meta(self, pin: str) -> dict | None:
+        raw = await self.redis.get(self._key(pin, "meta"))
+        return json.loads(raw) if raw else None
+
     async def is_player(self, pin: str, player: str) -> bool:
         return await self.redis.hget(self._key(pin, "players"), player) == b"1"
 
     async def add(self, pin: str, room: engine.Room) -> engine.Room:
-        data = _dumps(formats.room_to_dict(room))
+        data = _dumps(games.game_of(room).to_dict(room))
         if await self.redis.set(self._key(pin), data, ex=ROOM_TTL_SECONDS, nx=True):
             await self.put(pin, room)
         return await self.get(pin)
@@ -309,6 +357,29 @@ class RedisStore:
 
     async def answer_count(self, pin: str, seq: int) -> int:
         return await self.redis.hlen(self._key(pin, "answers", seq))
+
+    async def retract(self, pin: str, answer: engine.Answer) -> bool:
+        keys = [self._key(pin, "gate"), self._key(pin, "answers", answer.seq)]
+        return bool(await self.retract_script(keys=keys, args=[answer.player, answer.seq]))
+
+    async def restore(self, pin: str, answers: dict[str, engine.Answer]) -> None:
+        by_seq: dict[int, dict] = {}
+        for answer in answers.values():
+            by_seq.setdefault(answer.seq, {})[answer.player] = _dumps(vars(answer))
+        for seq, mapping in by_seq.items():
+            key = self._key(pin, "answers", seq)
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.hset(key, mapping=mapping)
+                pipe.expire(key, ROOM_TTL_SECONDS)
+                await pipe.execute()
+
+    async def lost(self) -> bool:
+        """Whether Redis lost its data since the last call (a restart without
+        persistence, a flush): this store's own marker key is gone. The first
+        call only sets it."""
+        old = await self.redis.set(self.marker, "1", ex=ROOM_TTL_SECONDS, get=True)
+        first, self.marked = not self.marked, True
+        return old is None and not first
 
     async def seal(self, pin: str, seq: int) -> dict[str, engine.Answer]:
         keys = [self._key(pin, "gate"), self._key(pin, "answers", seq)]

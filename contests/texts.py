@@ -68,7 +68,7 @@ TEXTS = {
     "invalid": gettext_lazy("The message is not well formed."),
     "nickname": gettext_lazy("Choose another nickname (not empty, not taken by someone else)."),
     "password_change_required": gettext_lazy("Change your password before you join."),
-    "reconnecting": gettext_lazy("The connection is being moved; reconnecting…"),
+    "reconnecting": gettext_lazy("Reconnecting…"),
     "unavailable": gettext_lazy("The contest is unavailable right now; please try again shortly."),
 }
 

@@ -26,7 +26,11 @@ async def _check_channel_layer() -> None:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
-    channel = await layer.new_channel("healthz.")
+    # A channel of the default prefix: channels-redis reads all of a process's
+    # specific channels of one prefix through one reader, which the contest
+    # runtime's listener holds in BZPOPMIN; it hands this message over. (A channel
+    # of another prefix would wait for that reader, and time out for good.)
+    channel = await layer.new_channel()
     await layer.send(channel, {"type": "healthz.ping"})
     message = await layer.receive(channel)
     if message.get("type") != "healthz.ping":

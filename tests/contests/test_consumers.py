@@ -28,13 +28,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://testserver")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_runtime():
-    runtime.reset()
-    yield
-    runtime.reset()
-
-
 @database_sync_to_async
 def world(**contest_options):
     branch = make_branch(make_unit("市委组织部"), "机关第一党支部")

@@ -58,9 +58,9 @@ def test_scripted_game_messages_match_the_schemas():
         for out in outs:
             check(out.message)
             seen.add(out.message["type"])
-    # "progress" comes from the runtime, not the engine (checked in test_consumers);
-    # the stage-only messages from the on-stage engine (below)
-    assert seen == set(protocol.SERVER_MESSAGES) - {"progress"} - protocol.STAGE_ONLY
+    # "progress" and "connection" come from the runtime, not the engine (checked in
+    # test_consumers and test_faults); the stage-only ones from the on-stage engine
+    assert seen == set(protocol.SERVER_MESSAGES) - protocol.RUNTIME_ONLY - protocol.STAGE_ONLY
 
 
 def test_scripted_stage_messages_match_the_schemas():
@@ -93,7 +93,10 @@ def test_scripted_stage_messages_match_the_schemas():
     for role in ("player", "screen", "host"):
         check(s.state_payload(state, T0, player="a1" if role == "player" else None, role=role))
     assert seen >= protocol.STAGE_ONLY
-    assert seen == set(protocol.SERVER_MESSAGES) - {"progress", "question", "scoreboard"}
+    assert seen == set(protocol.SERVER_MESSAGES) - protocol.RUNTIME_ONLY - {
+        "question",
+        "scoreboard",
+    }
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 from contests import engine, services
 from contests.models import ContestAnswer, ContestResult
 
-from .test_consumers import _fresh_runtime, connect, receive, world  # noqa: F401 (fixture)
+from .test_consumers import connect, receive, world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 # 300 players on both layers (in-memory, and channels-redis with the Redis store).

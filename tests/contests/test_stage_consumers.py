@@ -21,7 +21,7 @@ from contests.models import Contest, ContestDecision, ContestResult
 from contests.runtime import Runtime
 
 from ..factories import make_bank, make_branch, make_question, make_quiz, make_unit, make_user
-from .test_consumers import ORIGIN, _fresh_runtime, connect, receive  # noqa: F401 (fixture)
+from .test_consumers import ORIGIN, connect, receive
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

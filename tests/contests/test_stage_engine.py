@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contests import engine as e
-from contests import protocol, texts
+from contests import games, protocol, texts
 from contests import stage as s
 
 T0 = 1_700_000_000_000
@@ -856,11 +856,7 @@ def test_random_contests_keep_the_invariants(steps, gaps, layout, end):
     for step, gap in zip(steps, [*gaps, 0], strict=False):
         clock += gap
         event = to_event(step, clock, state)
-        events = [event]
-        deadline = s.next_deadline(state)
-        if deadline is not None and event.now >= deadline and not isinstance(event, e.Tick):
-            events.insert(0, e.Tick(event.now))  # as the runtime does
-        for current in events:
+        for current in games.STAGE.steps(state, event):  # as the runtime steps
             state, outs = s.apply(state, current)
             # the messages of one event go out together: a reveal among them counts
             revealed |= {o.message["seq"] for o in outs if o.message["type"] == "reveal"}

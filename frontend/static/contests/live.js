@@ -2,26 +2,13 @@
 // One WebSocket per page, reconnecting with backoff; the server's clock drives the
 // countdown (offset from `server_now`); the answer only ever arrives in `reveal`.
 
-import { contestSocket, el } from "./socket.js";
+import { contestSocket, el, guestBadges } from "./socket.js";
 
 const root = document.querySelector("[data-live]");
 const t = document.querySelector("template[data-texts]")?.dataset ?? {};
 const $ = (selector) => root.querySelector(selector);
 
-// A name as shown: a guest's nickname carries a "guest" badge, so that nobody takes
-// it for a member's name.
-function nameNodes(name, guest) {
-  return guest ? [name, el("span", { class: "badge badge--guest" }, t.guest)] : [name];
-}
-
-function recentNames(names, guests) {
-  const nodes = [];
-  names.forEach((name, i) => {
-    if (i) nodes.push("、");
-    nodes.push(...nameNodes(name, guests?.[i]));
-  });
-  return nodes;
-}
+const { nameNodes, recentNames } = guestBadges(t.guest);
 
 function setup() {
   const role = root.dataset.role;
@@ -201,7 +188,14 @@ function setup() {
           stage.append(el("p", { class: "form__error" }, t.late));
         } else if (message.reason === "kicked") {
           stage.append(el("p", { class: "form__error" }, t.kicked));
+        } else if (message.reason === "unavailable") {
+          stage.append(el("p", { class: "form__error" }, t.unavailable));
         }
+        break;
+      case "connection":
+        // the server's own link to the room; a fresh state follows once it is back
+        if (message.status === "reconnecting") status(t.reconnecting, false);
+        else status(t.online, true);
         break;
       case "reveal":
         showReveal(message);

@@ -13,6 +13,24 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// A name as shown: a guest's nickname carries a "guest" badge (`label`), so that
+// nobody takes it for a member's name. `nameNodes(name, guest)` for one name,
+// `recentNames(names, guests)` for a list joined with "、".
+export function guestBadges(label) {
+  function nameNodes(name, guest) {
+    return guest ? [name, el("span", { class: "badge badge--guest" }, label)] : [name];
+  }
+  function recentNames(names, guests) {
+    const nodes = [];
+    names.forEach((name, i) => {
+      if (i) nodes.push("、");
+      nodes.push(...nameNodes(name, guests?.[i]));
+    });
+    return nodes;
+  }
+  return { nameNodes, recentNames };
+}
+
 export function guestToken() {
   let token = window.localStorage.getItem("jiangtang-guest");
   if (!token) {

@@ -4,7 +4,7 @@
 // `state`, kept current by `turn`, `buzzer`, `buzz_result`, `stake_ack`, `verdict`,
 // `reveal`, `audit`, `finished`) and redraws from it. Messages: contests/protocol.py.
 
-import { contestSocket, el } from "./socket.js";
+import { contestSocket, el, guestBadges } from "./socket.js";
 
 const root = document.querySelector("[data-stage-live]");
 const t = {
@@ -28,21 +28,10 @@ function signed(n) {
 
 // A name as shown: a guest's nickname carries a "guest" mark, so that nobody takes it
 // for a member's name (a badge where markup is allowed, brackets in an <option>).
-function nameNodes(name, guest) {
-  return guest ? [name, el("span", { class: "badge badge--guest" }, t.guest)] : [name];
-}
+const { nameNodes, recentNames } = guestBadges(t.guest);
 
 function guestName(name, guest) {
   return guest ? `${name}（${t.guest}）` : name;
-}
-
-function recentNames(names, guests) {
-  const nodes = [];
-  names.forEach((name, i) => {
-    if (i) nodes.push("、");
-    nodes.push(...nameNodes(name, guests?.[i]));
-  });
-  return nodes;
 }
 
 const label = (prefix, value) => t[prefix + String(value ?? "").replace(/(^|_)(\w)/g, (m, s, c) => c.toUpperCase())] ?? value ?? "";
@@ -269,6 +258,11 @@ function setup() {
       case "answer_ack":
         if (m.accepted) S.submitted = true;
         else notice(label("answer", m.reason), "error");
+        break;
+      case "connection":
+        // the server's own link to the room; a fresh state follows once it is back
+        if (m.status === "reconnecting") status(t.reconnecting, false);
+        else status(t.online, true);
         break;
       case "verdict":
         scoresFrom(m.scores);

@@ -1,0 +1,227 @@
+"""
+The kinds of game a room plays, behind one interface (``Game``), chosen once
+from the contest's format (``game_for``):
+
+- ``CLASSIC`` (``contests.engine``): everyone answers on the phone; classic and
+  team formats. Answers are accepted outside the room lock, against a small
+  *gate* (``gate``), and merged into the room when the question closes.
+- ``STAGE`` (``contests.stage``): on-stage rounds (必答, 抢答, 风险题, tie-break)
+  for teams; a device answer is a step of the game, applied under the lock, and
+  every decision goes into an audit log.
+
+The runtime, the stores and the services ask the game, never "is this a stage
+room?": a third format is one more module and one more ``Game`` here.
+
+Each game says what it keeps durable at a saved step (``rows``): the rows
+written to PostgreSQL beside the room's snapshot, so that a room can be rebuilt
+from the database alone (``contests.services.contest_restore``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from . import engine, stage
+from .models import ContestAnswer, ContestDecision
+
+# what an audit-log entry and its row share, besides its id (``entry``) and team
+DECISION_FIELDS = ("at", "round", "seq", "kind", "result", "delta", "by", "corrects", "response")
+
+
+class Game:
+    """One kind of room: a pure module (``apply``, ``next_deadline``,
+    ``state_payload``, ``room_to_dict``/``room_from_dict``) and what the runtime
+    needs to know about it."""
+
+    kind: str
+    module: Any
+    #: Answers are decided by the store against ``gate`` without the room lock
+    #: (and made durable before they are acknowledged); otherwise they are events.
+    answers_outside_lock: bool = False
+
+    def build(self, contest, questions: Callable[[Iterable[int]], list[engine.Question]]):
+        raise NotImplementedError
+
+    def apply(self, room, event: engine.Event):
+        return self.module.apply(room, event)
+
+    def next_deadline(self, room) -> int | None:
+        return self.module.next_deadline(room)
+
+    def steps(self, room, event: engine.Event) -> list[engine.Event]:
+        """The steps that ``event`` makes of ``room``: a deadline that passed before
+        it (its timer may have died with another worker) is the clock's step first."""
+        deadline = self.next_deadline(room)
+        if deadline is not None and event.now >= deadline and not isinstance(event, engine.Tick):
+            return [engine.Tick(event.now), event]
+        return [event]
+
+    def state(self, room, now: int, *, player: str | None = None, role: str = "player") -> dict:
+        """The ``state`` a (re)connecting viewer gets."""
+        return self.module.state_payload(room, now, player=player, role=role)
+
+    def gate(self, room) -> dict | None:
+        """The small plain data the store accepts answers against (None: none)."""
+        return None
+
+    def meta(self, room) -> dict | None:
+        """The room's public state kept beside it, for reconnects without loading
+        the room (None: the room is loaded)."""
+        return None
+
+    def closes_question(self, before, after) -> bool:
+        """Whether the step from ``before`` to ``after`` closed an open question
+        whose answers the store holds."""
+        return False
+
+    def to_dict(self, room) -> dict:
+        return self.module.room_to_dict(room)
+
+    def from_dict(self, data: dict):
+        return self.module.room_from_dict(data)
+
+    def rows(self, contest, before, after) -> list:
+        """Rows to write (ignoring repeats) when the step ``before`` → ``after``
+        is saved."""
+        return []
+
+    def results(self, room) -> list[dict]:
+        """The final table: ``{player, name, team, rank, score, correct, answered,
+        participated}`` per player."""
+        raise NotImplementedError
+
+
+class ClassicGame(Game):
+    kind = "classic"
+    module = engine
+    answers_outside_lock = True
+
+    def build(self, contest, questions):
+        return engine.Room(
+            code=contest.pin,
+            questions=questions(contest.question_ids),
+            format=contest.format,
+            screen_only=contest.question_on_screen_only,
+        )
+
+    def gate(self, room) -> dict:
+        return engine.answer_gate(room)
+
+    def meta(self, room) -> dict:
+        return engine.room_meta(room)
+
+    def closes_question(self, before, after) -> bool:
+        return before.phase in (engine.QUESTION, engine.PAUSED) and (
+            after.seq != before.seq or after.phase not in (engine.QUESTION, engine.PAUSED)
+        )
+
+    def rows(self, contest, before, after) -> list:
+        if not self.closes_question(before, after):
+            return []
+        return answer_rows(contest, [a for a in after.answers.values() if a.seq == before.seq])
+
+    def results(self, room) -> list[dict]:
+        return [
+            {
+                "player": s.player,
+                "name": s.name,
+                "team": s.team or "",
+                "rank": s.rank,
+                "score": s.score,
+                "correct": s.correct,
+                "answered": s.answered,
+                "participated": bool(s.answered),
+            }
+            for s in engine.standings(room).values()
+        ]
+
+
+class StageGame(Game):
+    kind = "stage"
+    module = stage
+
+    def build(self, contest, questions):
+        config = contest.stage
+        return stage.new_room(
+            contest.pin,
+            [
+                stage.RoundSpec(
+                    spec["format"], spec["title"], questions(spec["question_ids"]), spec["rules"]
+                )
+                for spec in config["rounds"]
+            ],
+            [stage.TeamSpec(t["name"], t["mode"], t.get("captain")) for t in config["teams"]],
+            base=config["base"],
+            reserve=questions(config["reserve_ids"]),
+            tiebreak_rules=config.get("tiebreak_rules") or {},
+        )
+
+    def rows(self, contest, before, after) -> list:
+        known = {entry.id for entry in before.log}
+        return [
+            ContestDecision(
+                contest=contest,
+                entry=entry.id,
+                team=entry.team or "",
+                **{name: getattr(entry, name) for name in DECISION_FIELDS},
+            )
+            for entry in after.log
+            if entry.id not in known or entry not in before.log
+        ]
+
+    def results(self, room) -> list[dict]:
+        ranks = {row["name"]: row for row in stage.ranking(room)}
+        table = []
+        for player in room.active_players():
+            if room.team_of(player) is None:
+                continue  # a spectator
+            mine = [e for e in room.log if e.team == player.team and e.kind == stage.ANSWER]
+            table.append(
+                {
+                    "player": player.id,
+                    "name": player.name,
+                    "team": player.team,
+                    "rank": ranks[player.team]["rank"],
+                    "score": ranks[player.team]["score"],
+                    "correct": sum(1 for e in mine if e.result == stage.RIGHT),
+                    "answered": len(mine),
+                    "participated": True,
+                }
+            )
+        return table
+
+
+CLASSIC = ClassicGame()
+STAGE = StageGame()
+_BY_FORMAT = {"classic": CLASSIC, "team": CLASSIC, "stage": STAGE}
+
+
+def game_for(fmt: str) -> Game:
+    """The game of a contest format (``Contest.format``)."""
+    return _BY_FORMAT[fmt]
+
+
+def game_of(room) -> Game:
+    """The game a room plays (a stage room says so in ``kind``)."""
+    return STAGE if getattr(room, "kind", "") == STAGE.kind else CLASSIC
+
+
+def room_from_dict(data: dict):
+    """A room from ``Game.to_dict`` data, whichever game wrote it."""
+    return (STAGE if data.get("kind") == STAGE.kind else CLASSIC).from_dict(data)
+
+
+def answer_rows(contest, answers: Iterable[engine.Answer]) -> list[ContestAnswer]:
+    return [
+        ContestAnswer(
+            contest=contest,
+            player=answer.player,
+            seq=answer.seq,
+            question_id=contest.question_ids[answer.seq - 1],
+            response=answer.response,
+            at=answer.at,
+            elapsed_ms=answer.elapsed_ms,
+        )
+        for answer in answers
+    ]
