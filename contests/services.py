@@ -271,6 +271,14 @@ def contest_room(contest: Contest, *, fresh: bool = False):
     return games.game_for(contest.format).build(contest, engine_questions)
 
 
+def stored_answers(answers) -> dict[str, engine.Answer]:
+    """``ContestAnswer`` rows as the engine keeps answers: ``"seq:player"`` → answer."""
+    return {
+        f"{a.seq}:{a.player}": engine.Answer(a.player, a.seq, a.response, a.at, a.elapsed_ms)
+        for a in answers
+    }
+
+
 def contest_restore(contest_id: int):
     """The room rebuilt from the database alone, as a worker needs it when no store
     holds it (a fresh worker, a Redis that restarted): the latest snapshot (read
@@ -283,10 +291,7 @@ def contest_restore(contest_id: int):
     if not game.answers_outside_lock:
         return room, {}
     open_seq = room.seq if room.phase in (engine.QUESTION, engine.PAUSED) else None
-    stored = {
-        f"{a.seq}:{a.player}": engine.Answer(a.player, a.seq, a.response, a.at, a.elapsed_ms)
-        for a in ContestAnswer.objects.filter(contest_id=contest_id, seq__lte=room.seq)
-    }
+    stored = stored_answers(ContestAnswer.objects.filter(contest_id=contest_id, seq__lte=room.seq))
     closed = {k: a for k, a in stored.items() if a.seq != open_seq and k not in room.answers}
     if closed:
         room = engine.with_answers(room, closed)
@@ -301,10 +306,7 @@ def contest_answers_save(rows: list[ContestAnswer]) -> None:
 
 def contest_answers(contest_id: int, seq: int) -> dict[str, engine.Answer]:
     """The stored answers of question ``seq``, keyed as the engine keys them."""
-    return {
-        f"{a.seq}:{a.player}": engine.Answer(a.player, a.seq, a.response, a.at, a.elapsed_ms)
-        for a in ContestAnswer.objects.filter(contest_id=contest_id, seq=seq)
-    }
+    return stored_answers(ContestAnswer.objects.filter(contest_id=contest_id, seq=seq))
 
 
 @transaction.atomic
@@ -354,6 +356,10 @@ def contest_record_results(*, contest: Contest, room) -> bool:
         return False
     game = games.game_of(room)
     if game is games.CLASSIC:
+        # The database is the record: an answer stored (and acknowledged) that the
+        # live room missed still counts in the final table.
+        stored = stored_answers(ContestAnswer.objects.filter(contest=contest))
+        room = engine.with_answers(room, {k: a for k, a in stored.items() if k not in room.answers})
         for seq in range(1, room.seq + 1):
             contest_record_answers(contest=contest, room=room, seq=seq)
     else:
@@ -408,10 +414,7 @@ def contest_replay(contest: Contest) -> engine.Room:
     """The finished room rebuilt from the stored answers and results alone: for
     exports and audits (an offline recount, independent of the snapshot)."""
     room = contest_room(contest, fresh=True)
-    for answer in contest.answers.all():
-        room.answers[f"{answer.seq}:{answer.player}"] = engine.Answer(
-            answer.player, answer.seq, answer.response, answer.at, answer.elapsed_ms
-        )
+    room.answers.update(stored_answers(contest.answers.all()))
     for result in contest.results.all():
         room.players[result.player] = engine.Player(result.player, result.name, result.team or None)
     room.seq = max((a.seq for a in room.answers.values()), default=0)

@@ -20,10 +20,7 @@ def scores_equal_an_offline_recount(contest: Contest) -> dict[str, int]:
     alone; returns them."""
     contest.refresh_from_db()
     room = services.contest_room(contest, fresh=True)
-    for a in ContestAnswer.objects.filter(contest=contest):
-        room.answers[f"{a.seq}:{a.player}"] = engine.Answer(
-            a.player, a.seq, a.response, a.at, a.elapsed_ms
-        )
+    room.answers.update(services.stored_answers(ContestAnswer.objects.filter(contest=contest)))
     results = ContestResult.objects.filter(contest=contest)
     for result in results:
         room.players[result.player] = engine.Player(result.player, result.name)
