@@ -8,6 +8,7 @@ audit log."""
 
 import asyncio
 
+import jsonschema
 import pytest
 from channels.db import database_sync_to_async
 from channels_redis.core import RedisChannelLayer
@@ -17,7 +18,7 @@ from rest_framework.authtoken.models import Token
 from backend.accounts.models import Role
 from backend.asgi import websocket_application
 from backend.common.redis_options import channel_layer_config
-from contests import services
+from contests import protocol, services
 from contests.consumers import ContestConsumer
 from contests.models import ContestDecision
 from contests.runtime import Runtime
@@ -73,9 +74,10 @@ async def answer(socket, seq, choice):
 
 
 async def wait_for_resync(*sockets):
-    """Every socket hears "reconnecting"… and then that it is back, with a state."""
+    """Every socket hears that the server's link is back, then gets a fresh state."""
     for socket in sockets:
-        await receive(socket, "connection", timeout=20, status="ok")
+        back = await receive(socket, "connection", timeout=20, status="ok")
+        jsonschema.validate(back, protocol.server_schema("connection"))
         await receive(socket, "state", timeout=20)
 
 
