@@ -34,6 +34,7 @@ older copy coming back from disk would be taken for the latest.
 import asyncio
 import contextlib
 import json
+import logging
 import secrets
 import time
 
@@ -41,10 +42,17 @@ from django.conf import settings
 
 from . import engine, games
 
+logger = logging.getLogger(__name__)
+
 ROOM_TTL_SECONDS = 24 * 3600
-LOCK_MS = 5000
+LOCK_MS = 5000  # the room lock's life if its holder dies; renewed while a step runs
+LOCK_WAIT_SECONDS = 15  # how long an event waits for the room lock
 RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+EXTEND = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
 return 0
 """
 # KEYS: gate, players, answers of the question; ARGV: player, seq, now, answer (JSON)
@@ -238,6 +246,7 @@ class RedisStore:
         self.prefix = prefix
         self.local_locks: dict[str, asyncio.Lock] = {}
         self.release = self.redis.register_script(RELEASE)
+        self.extend = self.redis.register_script(EXTEND)
         self.accept_script = self.redis.register_script(ACCEPT)
         self.seal_script = self.redis.register_script(SEAL)
         self.retract_script = self.redis.register_script(RETRACT)
@@ -411,15 +420,30 @@ class RedisStore:
         local lock first, so only one of them at a time polls Redis."""
         async with self.local_locks.setdefault(pin, asyncio.Lock()):
             key, token = self._key(pin, "lock"), secrets.token_hex(8)
-            deadline = time.monotonic() + LOCK_MS / 1000
+            deadline = time.monotonic() + LOCK_WAIT_SECONDS
             while not await self.redis.set(key, token, nx=True, px=LOCK_MS):
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"room {pin} is locked")
                 await asyncio.sleep(0.002)
+            keeper = asyncio.create_task(self._keep(pin, key, token))
             try:
                 yield
             finally:
+                keeper.cancel()
                 await self.release(keys=[key], args=[token])
+
+    async def _keep(self, pin: str, key: str, token: str) -> None:
+        """While a step runs under the lock (a slow database write included), the
+        lock is extended every third of its life, so it cannot expire under the
+        step and let another worker change the room at once."""
+        while True:
+            await asyncio.sleep(LOCK_MS / 3000)
+            try:
+                if not await self.extend(keys=[key], args=[token, LOCK_MS]):
+                    logger.error("room %s: the lock was lost while a step ran", pin)
+                    return
+            except Exception:  # Redis away: the step fails on its own next call
+                logger.warning("room %s: the lock could not be extended", pin, exc_info=True)
 
     async def clear(self) -> None:
         await self.redis.aclose()

@@ -275,3 +275,29 @@ async def test_healthz_tells_the_truth_with_the_runtime_listening(redis_server, 
     finally:
         runtime.reset()
         channel_layers.backends.clear()
+
+
+async def test_the_room_lock_does_not_expire_under_a_slow_step(redis_server, monkeypatch):
+    """A step that outlives the lock's life (a slow database write under it) keeps
+    the lock: another worker gets it only after the step ends."""
+    from contests import store as store_module
+
+    monkeypatch.setattr(store_module, "LOCK_MS", 200)
+    first, second = RedisStore(redis_server.url), RedisStore(redis_server.url)
+    order = []
+
+    async def slow_step():
+        async with first.locked("123456"):
+            order.append("first in")
+            await asyncio.sleep(1.0)  # five times the lock's life
+            order.append("first out")
+
+    async def other_worker():
+        await asyncio.sleep(0.05)
+        async with second.locked("123456"):
+            order.append("second in")
+
+    await asyncio.gather(slow_step(), other_worker())
+    assert order == ["first in", "first out", "second in"]
+    for store in (first, second):
+        await store.clear()
