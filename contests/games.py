@@ -158,17 +158,8 @@ class StageGame(Game):
         )
 
     def rows(self, contest, before, after) -> list:
-        known = {entry.id for entry in before.log}
-        return [
-            ContestDecision(
-                contest=contest,
-                entry=entry.id,
-                team=entry.team or "",
-                **{name: getattr(entry, name) for name in DECISION_FIELDS},
-            )
-            for entry in after.log
-            if entry.id not in known or entry not in before.log
-        ]
+        known = {entry.id for entry in before.log}  # entries are appended, never changed
+        return decision_rows(contest, [entry for entry in after.log if entry.id not in known])
 
     def results(self, room) -> list[dict]:
         ranks = {row["name"]: row for row in stage.ranking(room)}
@@ -224,4 +215,16 @@ def answer_rows(contest, answers: Iterable[engine.Answer]) -> list[ContestAnswer
             elapsed_ms=answer.elapsed_ms,
         )
         for answer in answers
+    ]
+
+
+def decision_rows(contest, entries: Iterable[stage.Entry]) -> list[ContestDecision]:
+    return [
+        ContestDecision(
+            contest=contest,
+            entry=entry.id,
+            team=entry.team or "",
+            **{name: getattr(entry, name) for name in DECISION_FIELDS},
+        )
+        for entry in entries
     ]

@@ -1,7 +1,6 @@
 """Writes for contests: making one from a quiz, building its room, recording
 accepted answers and final results (which feed the points ledger)."""
 
-import dataclasses
 import random
 import secrets
 
@@ -341,7 +340,7 @@ def contest_record_answers(*, contest: Contest, room: engine.Room, seq: int) -> 
 @transaction.atomic
 def contest_record_decisions(*, contest: Contest, room: stage.StageRoom) -> None:
     """On stage: the whole audit log (append-only; repeats are ignored)."""
-    rows = games.STAGE.rows(contest, dataclasses.replace(room, log=[]), room)
+    rows = games.decision_rows(contest, room.log)
     ContestDecision.objects.bulk_create(rows, ignore_conflicts=True)
 
 
