@@ -118,10 +118,6 @@ class MemoryStore:
     async def put(self, pin: str, room: engine.Room, before: engine.Room | None = None) -> None:
         self.rooms[pin] = room
 
-    async def add(self, pin: str, room: engine.Room) -> engine.Room:
-        """Stores ``room`` unless one is there already; returns the stored one."""
-        return self.rooms.setdefault(pin, room)
-
     async def gate(self, pin: str) -> dict | None:
         room = self.rooms.get(pin)
         return games.game_of(room).gate(room) if room is not None else None
@@ -333,12 +329,6 @@ class RedisStore:
 
     async def is_player(self, pin: str, player: str) -> bool:
         return await self.redis.hget(self._key(pin, "players"), player) == b"1"
-
-    async def add(self, pin: str, room: engine.Room) -> engine.Room:
-        data = _dumps(games.game_of(room).to_dict(room))
-        if await self.redis.set(self._key(pin), data, ex=ROOM_TTL_SECONDS, nx=True):
-            await self.put(pin, room)
-        return await self.get(pin)
 
     async def gate(self, pin: str) -> dict | None:
         raw = await self.redis.get(self._key(pin, "gate"))
