@@ -86,6 +86,11 @@ class Game:
         is saved."""
         return []
 
+    def snapshot(self, room) -> dict:
+        """The room as saved beside its rows at each step (``to_dict``, less what
+        the rows hold already)."""
+        return self.to_dict(room)
+
     def results(self, room) -> list[dict]:
         """The final table: ``{player, name, team, rank, score, correct, answered,
         participated}`` per player."""
@@ -115,6 +120,13 @@ class ClassicGame(Game):
         return before.phase in (engine.QUESTION, engine.PAUSED) and (
             after.seq != before.seq or after.phase not in (engine.QUESTION, engine.PAUSED)
         )
+
+    def snapshot(self, room) -> dict:
+        """Without the answers: every one is a ``ContestAnswer`` row already (stored
+        before its ack, or at its question's close), and ``contest_restore`` merges
+        them back. A step's snapshot stays the size of the players, not of the
+        answers (1.4 MB → 0.2 MB for 2,000 players after six questions)."""
+        return dict(engine.room_to_dict(room), answers=[])
 
     def rows(self, contest, before, after) -> list:
         if not self.closes_question(before, after):

@@ -327,7 +327,7 @@ def contest_save(*, contest: Contest, before, room) -> None:
         return
     Contest.objects.filter(
         Q(snapshot__isnull=True) | Q(snapshot__state_version__lt=room.version), pk=contest.pk
-    ).exclude(status=ContestStatus.FINISHED).update(snapshot=game.to_dict(room))
+    ).exclude(status=ContestStatus.FINISHED).update(snapshot=game.snapshot(room))
 
 
 def contest_record_answers(*, contest: Contest, room: engine.Room, seq: int) -> int:
