@@ -30,12 +30,13 @@ from channels.layers import get_channel_layer
 
 from . import engine, games, services, stage, texts
 from .models import Contest, ContestAnswer, ContestStatus
-from .store import make_store
+from .store import StaleRoom, make_store
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.25  # seconds
 WATCH_SECONDS = 1.0  # how often a worker checks its channel layer and store
 TICK_ATTEMPTS = 120  # a timer's step is tried for about 10 minutes
+STALE_ATTEMPTS = 3  # a batch refused as stale is applied again to the newer room
 
 
 def now_ms() -> int:
@@ -287,9 +288,24 @@ class Runtime:
 
     async def apply(self, pin: str, event: engine.Event | None) -> list[engine.Out]:
         """Applies the recorded events (``join``, ``buzz``), then ``event``, to the
-        latest state of the room, one at a time per room across all workers. What
-        changed is saved to the database first (the record), then to the store (the
-        shared working copy); only then are the messages sent, and timers set."""
+        latest state of the room, one at a time per room across all workers. A
+        batch the store refuses as stale (this worker's lock was lost and another
+        changed the room meanwhile) is applied again, under the lock again, to the
+        newer room; nothing of the refused attempt is written to the store or sent."""
+        for _attempt in range(STALE_ATTEMPTS - 1):
+            try:
+                return await self._apply_once(pin, event)
+            except StaleRoom:
+                logger.warning("contest %s: the room changed under a step; applying it again", pin)
+        return await self._apply_once(pin, event)
+
+    async def _apply_once(self, pin: str, event: engine.Event | None) -> list[engine.Out]:
+        """One attempt, all under the room lock. What changed is saved to the
+        database first (the record), then to the store (the shared working copy,
+        compare-and-set on the room's version); only then are the messages sent
+        and timers set, before the lock is released: the next step's messages
+        cannot overtake this one's on this worker's sockets, and this one's are on
+        the channel layer, for the other workers', before the next step begins."""
         contest = await self.contest(pin)
         game = games.game_for(contest.format)
         outs: list[engine.Out] = []
@@ -310,13 +326,14 @@ class Runtime:
                     if game.closes_question(first, room):
                         await self.store.drop_answers(pin, first.seq)
             except Exception:
-                # Nothing of the batch took effect: the joins and buzzes recorded by
-                # others go back (with their arrival times) for the next attempt.
+                # Nothing of the batch took effect in the store or on a phone: the
+                # joins and buzzes recorded by others go back (with their arrival
+                # times) for the next attempt.
                 for item in recorded:
                     await self.store.record(pin, item)
                 raise
-        self._schedule(pin, room)
-        await self.dispatch(pin, _latest_lobby(outs))
+            self._schedule(pin, room)
+            await self.dispatch(pin, _latest_lobby(outs))
         return outs
 
     async def _step(self, pin, contest, game, room, event, outs):

@@ -9,6 +9,12 @@ state, one at a time per room, and answers are accepted without waiting for that
   of one room may sit on different Daphne workers and any worker may apply the
   next event — or carry on when another dies.
 
+A room is written compare-and-set on its version (``put``, ``StaleRoom``): the
+lock is kept while a step runs, but a worker may lose it all the same (Redis out
+of reach, or the worker stalled, for longer than the lock's life); its step is
+then refused rather than written over what the lock's next holder applied.
+
+
 Answers take another way: ``accept`` decides on one atomically without the room
 lock and without loading the room (in Redis, one script over a small "gate" —
 the open question's phase, number and deadline — the players' hash and the
@@ -55,6 +61,38 @@ EXTEND = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
 return 0
 """
+# Compare-and-set of a room and the small keys beside it, in one step.
+# KEYS: version, room, gate, meta, players, names, board, rows.
+# ARGV: the version the step began from ('' for none), the room's version, TTL, the room,
+# the gate ('' for none), the public state ('' for none), the changed players as
+# [id, "1" or "0" (kicked), …] and [id, name, …], and the board ('' when unchanged, else
+# [[sort key, id, …], [id, row, …]]). Returns 0, writing nothing, when another version
+# is stored.
+PUT = """
+local stored = redis.call('get', KEYS[1])
+if stored and stored ~= ARGV[1] then return 0 end
+local ttl = ARGV[3]
+local function write(command, key, flat)
+  if #flat == 0 then return end
+  for i = 1, #flat, 1000 do
+    redis.call(command, key, unpack(flat, i, math.min(i + 999, #flat)))
+  end
+  redis.call('expire', key, ttl)
+end
+redis.call('set', KEYS[1], ARGV[2], 'EX', ttl)
+redis.call('set', KEYS[2], ARGV[4], 'EX', ttl)
+if ARGV[5] ~= '' then redis.call('set', KEYS[3], ARGV[5], 'EX', ttl) end
+if ARGV[6] ~= '' then redis.call('set', KEYS[4], ARGV[6], 'EX', ttl) end
+write('hset', KEYS[5], cjson.decode(ARGV[7]))
+write('hset', KEYS[6], cjson.decode(ARGV[8]))
+if ARGV[9] ~= '' then
+  local board = cjson.decode(ARGV[9])
+  redis.call('del', KEYS[7], KEYS[8])
+  write('zadd', KEYS[7], board[1])
+  write('hset', KEYS[8], board[2])
+end
+return 1
+"""
 # KEYS: gate, players, answers of the question; ARGV: player, seq, now, answer (JSON)
 ACCEPT = """
 local raw = redis.call('get', KEYS[1])
@@ -96,6 +134,11 @@ return redis.call('hvals', KEYS[2])
 """
 
 
+class StaleRoom(Exception):
+    """A room write refused: the stored room is no longer the one the step began
+    from, so another worker changed it meanwhile (this one's room lock was lost)."""
+
+
 def _dumps(data) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -116,6 +159,10 @@ class MemoryStore:
         return self.rooms.get(pin)
 
     async def put(self, pin: str, room: engine.Room, before: engine.Room | None = None) -> None:
+        """Compare-and-set, as in ``RedisStore.put``. (No await inside: atomic.)"""
+        stored = self.rooms.get(pin)
+        if stored is not None and stored.version != (None if before is None else before.version):
+            raise StaleRoom(pin)
         self.rooms[pin] = room
 
     async def gate(self, pin: str) -> dict | None:
@@ -243,6 +290,7 @@ class RedisStore:
         self.local_locks: dict[str, asyncio.Lock] = {}
         self.release = self.redis.register_script(RELEASE)
         self.extend = self.redis.register_script(EXTEND)
+        self.put_script = self.redis.register_script(PUT)
         self.accept_script = self.redis.register_script(ACCEPT)
         self.seal_script = self.redis.register_script(SEAL)
         self.retract_script = self.redis.register_script(RETRACT)
@@ -257,11 +305,18 @@ class RedisStore:
         return games.room_from_dict(json.loads(raw)) if raw else None
 
     async def put(self, pin: str, room: engine.Room, before: engine.Room | None = None) -> None:
-        """Writes the room, its answer gate and public state (``engine.room_meta``),
+        """Writes the room if the stored one is still ``before`` (by version), or
+        none is stored; else raises ``StaleRoom`` and writes nothing. So a step
+        whose lock was lost cannot overwrite what another worker applied meanwhile.
+        A store that lost the room takes the write: the step was saved to the
+        database first, so the room written is the record's latest.
+
+        With the room go its answer gate and public state (``engine.room_meta``),
         the players that changed since ``before`` (1: may answer, 0: kicked; and
         their names), and the board when it changed: a sorted set of the players by
         score (then right answers), which gives a player's rank with ties shared,
-        and a hash of their [score, correct, answered]."""
+        and a hash of their [score, correct, answered]. One script (``PUT``) checks
+        the version and writes it all: one round trip."""
         changed = [
             player
             for player in room.players.values()
@@ -270,29 +325,32 @@ class RedisStore:
         game = games.game_of(room)
         meta = game.meta(room)
         gate = game.gate(room)
-        key = self._key
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(key(pin), _dumps(game.to_dict(room)), ex=ROOM_TTL_SECONDS)
-            if gate is not None:
-                pipe.set(key(pin, "gate"), _dumps(gate), ex=ROOM_TTL_SECONDS)
-            if changed:
-                pipe.hset(key(pin, "players"), mapping={p.id: int(not p.kicked) for p in changed})
-                pipe.hset(key(pin, "names"), mapping={p.id: p.name for p in changed})
-                for name in ("players", "names"):
-                    pipe.expire(key(pin, name), ROOM_TTL_SECONDS)
-            if meta is not None:
-                pipe.set(key(pin, "meta"), _dumps(meta), ex=ROOM_TTL_SECONDS)
-            if meta is not None and (before is None or room.board is not before.board):
-                pipe.delete(key(pin, "board"), key(pin, "rows"))
-                if room.board:
-                    scores = {pid: engine.board_key(e[0], e[1]) for pid, e in room.board.items()}
-                    pipe.zadd(key(pin, "board"), scores)
-                    pipe.hset(
-                        key(pin, "rows"), mapping={p: _dumps(e[:3]) for p, e in room.board.items()}
-                    )
-                    for name in ("board", "rows"):
-                        pipe.expire(key(pin, name), ROOM_TTL_SECONDS)
-            await pipe.execute()
+        board = ""
+        if meta is not None and (before is None or room.board is not before.board):
+            entries = room.board.items()
+            board = _dumps(
+                [
+                    [x for pid, e in entries for x in (str(engine.board_key(e[0], e[1])), pid)],
+                    [x for pid, e in entries for x in (pid, _dumps(e[:3]))],
+                ]
+            )
+        parts = ["gate", "meta", "players", "names", "board", "rows"]
+        written = await self.put_script(
+            keys=[self._key(pin, "version"), self._key(pin), *(self._key(pin, p) for p in parts)],
+            args=[
+                "" if before is None else before.version,
+                room.version,
+                ROOM_TTL_SECONDS,
+                _dumps(game.to_dict(room)),
+                "" if gate is None else _dumps(gate),
+                "" if meta is None else _dumps(meta),
+                _dumps([x for p in changed for x in (p.id, "0" if p.kicked else "1")]),
+                _dumps([x for p in changed for x in (p.id, p.name)]),
+                board,
+            ],
+        )
+        if not written:
+            raise StaleRoom(pin)
 
     async def view(self, pin: str, player: str | None) -> tuple[dict, dict | None, int] | None:
         """What a (re)connecting socket is shown, without loading the room: the
@@ -425,7 +483,8 @@ class RedisStore:
     async def _keep(self, pin: str, key: str, token: str) -> None:
         """While a step runs under the lock (a slow database write included), the
         lock is extended every third of its life, so it cannot expire under the
-        step and let another worker change the room at once."""
+        step and let another worker change the room at once. Should it be lost
+        all the same, the step's ``put`` is refused (``StaleRoom``)."""
         while True:
             await asyncio.sleep(LOCK_MS / 3000)
             try:
