@@ -249,6 +249,18 @@ class Stack:
     def rss_kb(self) -> list[int]:
         return [rss_kb(p.pid) if p is not None else 0 for p in self.workers]
 
+    def redis_kb(self) -> int | None:
+        """What Redis holds (``used_memory``): the room, its answers, the layer."""
+        if "REDIS_URL" not in self.env:
+            return None
+        import redis
+
+        client = redis.Redis.from_url(self.env["REDIS_URL"])
+        try:
+            return client.info("memory")["used_memory"] // 1024
+        finally:
+            client.close()
+
     def stop(self) -> None:
         for process in [*self.workers, self.redis]:
             if process is not None and process.poll() is None:
@@ -693,6 +705,7 @@ class Room:
                 for p in self.players
                 if seq in p.reveal and seq in p.board
             ]
+        redis_kb = self.stack.redis_kb()  # the room at its fullest, before the end
         await self.host_send("end")
         await self.until(
             lambda: all(p.finished.done() for p in self.players if p.joined.done()), 30
@@ -746,6 +759,7 @@ class Room:
                     end_usage.ru_utime + end_usage.ru_stime - usage.ru_utime - usage.ru_stime, 2
                 ),
                 "loadgen_lag_p99_ms": _round(pct(self.lag, 0.99)),
+                "redis_used_kb": redis_kb,
             }
         )
         acked = {(p.player_id, seq) for p in self.players for seq in p.accepted}

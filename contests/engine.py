@@ -86,8 +86,11 @@ class Room:
     voided: set[int] = field(default_factory=set)
     rescored: dict[int, list] = field(default_factory=dict)  # seq → corrected key
     # The standings as of the last reveal (or correction), kept so that a (re)connect
-    # does not recount: player → [score, correct, answered, rank]; and that scoreboard.
+    # does not recount and the next reveal adds one question to running totals:
+    # player → [score, correct, answered, rank, streak], counting the questions up to
+    # ``board_upto`` (None: unknown, so the next reveal recounts); and that scoreboard.
     board: dict[str, list[int]] = field(default_factory=dict)
+    board_upto: int | None = 0
     scoreboard: dict | None = None
     version: int = 0
 
@@ -250,28 +253,65 @@ def standings(room: Room, upto: int | None = None) -> dict[str, Standing]:
         for p in room.active_players()
     }
     for seq in range(1, last + 1):
-        if seq in room.voided:
+        _score_question(room, table, seq)
+    return _ranked(table)
+
+
+def _score_question(room: Room, table: dict[str, Standing], seq: int) -> None:
+    """Adds question ``seq`` to every standing of ``table`` (nothing if voided)."""
+    if seq in room.voided:
+        return
+    question = room.questions[seq - 1]
+    key = room.key_for(seq)
+    for standing in table.values():
+        answer = room.answers.get(f"{seq}:{standing.player}")
+        standing.last_points, standing.last_correct = 0, None
+        if answer is None:
+            standing.streak = 0
             continue
-        question = room.questions[seq - 1]
-        key = room.key_for(seq)
-        for standing in table.values():
-            answer = room.answers.get(f"{seq}:{standing.player}")
-            standing.last_points, standing.last_correct = 0, None
-            if answer is None:
-                standing.streak = 0
-                continue
-            standing.answered += 1
-            right = is_correct(question, key, answer.response)
-            standing.last_correct = right
-            if right:
-                standing.streak += 1
-                standing.correct += 1
-                bonus = min(STREAK_STEP * (standing.streak - 1), STREAK_CAP)
-                gained = speed_points(question.points, answer.elapsed_ms, question.duration_ms)
-                standing.last_points = gained + bonus
-                standing.score += gained + bonus
-            else:
-                standing.streak = 0
+        standing.answered += 1
+        right = is_correct(question, key, answer.response)
+        standing.last_correct = right
+        if right:
+            standing.streak += 1
+            standing.correct += 1
+            bonus = min(STREAK_STEP * (standing.streak - 1), STREAK_CAP)
+            gained = speed_points(question.points, answer.elapsed_ms, question.duration_ms)
+            standing.last_points = gained + bonus
+            standing.score += gained + bonus
+        else:
+            standing.streak = 0
+
+
+def _from_board(room: Room) -> dict[str, Standing]:
+    """The standings the board holds (as of question ``room.board_upto``)."""
+    table = {}
+    for p in room.active_players():
+        standing = Standing(player=p.id, name=p.name, team=p.team, guest=p.guest)
+        entry = room.board.get(p.id)
+        if entry is not None:
+            standing.score, standing.correct, standing.answered = entry[0], entry[1], entry[2]
+            standing.streak = entry[4]
+        table[p.id] = standing
+    return table
+
+
+def standings_through(room: Room, upto: int) -> dict[str, Standing]:
+    """The standings up to question ``upto``: when the board holds them up to the
+    question before, only question ``upto`` is scored on top (running totals: a
+    reveal costs one pass over the players, not a recount of every answer so
+    far); otherwise — a board of an older snapshot, a voided open question —
+    everything is recounted (``standings``), which always gives the same table."""
+    if room.board_upto == upto:
+        return _ranked(_from_board(room))
+    if room.board_upto != upto - 1 or upto in room.voided or upto < 1:
+        return standings(room, upto=upto)
+    table = _from_board(room)
+    _score_question(room, table, upto)
+    return _ranked(table)
+
+
+def _ranked(table: dict[str, Standing]) -> dict[str, Standing]:
     ranked = sorted(table.values(), key=lambda s: (-s.score, -s.correct, s.name, s.player))
     previous, rank = None, 0
     for position, standing in enumerate(ranked, start=1):
@@ -389,20 +429,23 @@ def board_key(score: int, correct: int) -> int:
     return score * 100_000 + correct
 
 
-def _set_board(room: Room, table: dict[str, Standing]) -> None:
-    room.board = {s.player: [s.score, s.correct, s.answered, s.rank] for s in table.values()}
+def _set_board(room: Room, table: dict[str, Standing], upto: int) -> None:
+    room.board = {
+        s.player: [s.score, s.correct, s.answered, s.rank, s.streak] for s in table.values()
+    }
+    room.board_upto = upto
     room.scoreboard = scoreboard_payload(room, table)
 
 
 def _recount_board(room: Room) -> None:
-    revealed = room.seq if room.phase in (REVEAL, FINISHED) else room.seq - 1
-    _set_board(room, standings(room, upto=max(0, revealed)))
+    revealed = max(0, room.seq if room.phase in (REVEAL, FINISHED) else room.seq - 1)
+    _set_board(room, standings(room, upto=revealed), revealed)
 
 
 def you_entry(name: str, entry: list[int] | None, rank_of_zero: int, answered: bool) -> dict:
     """A player's ``you``: from the board, or, for one who joined since, 0 and the
     rank of a score of 0."""
-    score, correct, done, rank = entry if entry is not None else (0, 0, 0, rank_of_zero)
+    score, correct, done, rank = entry[:4] if entry is not None else (0, 0, 0, rank_of_zero)
     return {
         "name": name,
         "score": score,
@@ -663,8 +706,8 @@ def _reveal(room: Room, now: int) -> list[Out]:
     room.phase = REVEAL
     question = room.question
     key = room.key_for(room.seq)
-    table = standings(room)
-    _set_board(room, table)
+    table = standings_through(room, room.seq)
+    _set_board(room, table, room.seq)
     distribution: dict[str, int] = {}
     if question.kind != "fill":
         distribution = {o["key"]: 0 for o in question.options}
@@ -721,8 +764,8 @@ def _next(room: Room, event: Next) -> list[Out]:
 def _finish(room: Room, now: int) -> list[Out]:
     room.phase = FINISHED
     room.ends_at = None
-    table = standings(room)
-    _set_board(room, table)
+    table = standings_through(room, room.seq)
+    _set_board(room, table, room.seq)
     ranked = sorted(table.values(), key=lambda s: (s.rank, s.name))
     message = {
         "type": "finished",
@@ -848,6 +891,7 @@ def room_to_dict(room: Room) -> dict:
         "voided": sorted(room.voided),
         "rescored": {str(seq): key for seq, key in room.rescored.items()},
         "board": room.board,
+        "board_upto": room.board_upto,
         "scoreboard": room.scoreboard,
         "state_version": room.version,
     }
@@ -870,6 +914,7 @@ def room_from_dict(data: dict) -> Room:
         voided=set(data["voided"]),
         rescored={int(seq): key for seq, key in data["rescored"].items()},
         board=data.get("board", {}),
+        board_upto=data.get("board_upto"),  # unknown in an older snapshot: recount next
         scoreboard=data.get("scoreboard"),
         version=data["state_version"],
     )

@@ -294,6 +294,9 @@ def contest_restore(contest_id: int):
     closed = {k: a for k, a in stored.items() if a.seq != open_seq and k not in room.answers}
     if closed:
         room = engine.with_answers(room, closed)
+        # The board's running totals may lack an answer stored after its reveal:
+        # the next reveal recounts them all.
+        room.board_upto = None
     return room, {k: a for k, a in stored.items() if a.seq == open_seq}
 
 

@@ -36,12 +36,13 @@ def of_type(outs, kind, to=None):
 def test_the_board_is_kept_at_each_reveal_and_a_late_joiner_starts_at_zero():
     state, _ = play(room(2), e.Join(T0, "p1", "甲"), e.Join(T0, "p2", "乙"), e.Start(T0))
     state, _ = play(state, e.SubmitAnswer(T0 + 100, "p1", 1, {"choices": ["B"]}), e.Close(T0 + 200))
-    assert state.board == {"p1": [1000, 1, 1, 1], "p2": [0, 0, 0, 2]}
+    # [score, correct, answered, rank, streak]
+    assert state.board == {"p1": [1000, 1, 1, 1, 1], "p2": [0, 0, 0, 2, 0]}
     state, _ = play(state, e.Join(T0 + 300, "p3", "丙"))
     you = e.state_payload(state, T0 + 400, player="p3")["you"]
     assert (you["score"], you["rank"]) == (0, 2)  # tied with 乙
     state, _ = play(state, e.Kick(T0 + 500, "p1"))
-    assert state.board == {"p2": [0, 0, 0, 1], "p3": [0, 0, 0, 1]}  # recounted
+    assert state.board == {"p2": [0, 0, 0, 1, 0], "p3": [0, 0, 0, 1, 0]}  # recounted
     assert e.state_payload(state, T0 + 600, player="p3")["you"]["rank"] == 1
 
 
@@ -297,8 +298,19 @@ def test_random_games_keep_the_invariants(steps, gaps, fmt):
         now += gap
         before_ends = state.ends_at
         state, outs = e.apply(state, to_event(step, now))
+        recount = e.standings(state) if state.phase in (e.REVEAL, e.FINISHED) else {}
         for out in outs:
             message = out.message
+            if message["type"] == "reveal" and "you" in message:
+                # a reveal's running totals are what a recount of every answer gives
+                s = recount[out.to_player]
+                assert message["you"] == {
+                    "correct": bool(s.last_correct),
+                    "answered": s.last_correct is not None,
+                    "points": s.last_points,
+                    "score": s.score,
+                    "rank": s.rank,
+                }
             if message["type"] == "answer_ack" and message["accepted"]:
                 key = f"{message['seq']}:{out.to_player}"
                 assert key not in accepted_at, "at most one accepted answer per player and question"
@@ -312,7 +324,7 @@ def test_random_games_keep_the_invariants(steps, gaps, fmt):
             table = e.standings(state, upto=revealed)
             zero = e.room_meta(state)["rank_of_zero"]
             for pid, s in table.items():
-                expected = [s.score, s.correct, s.answered, s.rank]
+                expected = [s.score, s.correct, s.answered, s.rank, s.streak]
                 if pid not in state.board:  # joined since: 0, ranked with the zeros
                     assert (s.score, s.correct, s.rank) == (0, 0, zero)
                 else:
