@@ -17,6 +17,8 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from backend.accounts.models import User
+
 from . import engine, protocol, services, stage, texts
 from .runtime import now_ms, runtime
 
@@ -25,7 +27,6 @@ logger = logging.getLogger(__name__)
 MAX_FRAME = 2048
 RATE = 20  # messages per RATE_WINDOW seconds
 RATE_WINDOW = 10
-RECHECK_SECONDS = 10  # a fallback: a deactivation also drops the member at once (signals.py)
 GUEST_TOKEN = re.compile(r"^[0-9a-f]{16,64}$")
 HOST_COMMANDS = {
     "start", "next", "close", "pause", "resume", "end", "kick", "lock", "void", "rescore",
@@ -41,24 +42,23 @@ def _validator(kind: str):
 
 
 @database_sync_to_async
-def _still_active(user) -> bool:
-    user.refresh_from_db(fields=["is_active"])
-    return user.is_active
-
-
-@database_sync_to_async
 def _stage_team(contest, user, requested: str) -> str | None:
     return services.stage_team_for(contest, user, requested)
 
 
 @database_sync_to_async
-def _team_of(user) -> str | None:
-    return user.branch.name if user.branch_id else None
+def _branch_name(user) -> str:
+    return user.branch.name
 
 
-def _comparable(name: str) -> str:
-    """A name as people tell names apart: no spaces, no case."""
-    return "".join(name.split()).casefold()
+async def _team_of(user) -> str | None:
+    """A member's team in a classic room: the branch. A token's sign-in loads it
+    with the user (``token_check``), so a phone's join makes no query for it."""
+    if not user.branch_id:
+        return None
+    if User.branch.is_cached(user):
+        return user.branch.name
+    return await _branch_name(user)  # a browser's session loads the user alone
 
 
 def clean_nickname(value: str) -> str:
@@ -99,7 +99,6 @@ class ContestConsumer(AsyncWebsocketConsumer):
         self.user = self.scope.get("user")
         self.player = None
         self.sent_at: list[float] = []
-        self.checked_at = time.monotonic()
         await self.accept()
         contest = await self.runtime.contest(self.pin)
         if contest is None:
@@ -143,10 +142,6 @@ class ContestConsumer(AsyncWebsocketConsumer):
         self.sent_at = [t for t in self.sent_at if now - t < RATE_WINDOW] + [now]
         if len(self.sent_at) > RATE:
             return await self.error("rate_limited")
-        if self.user and self.user.is_authenticated and now - self.checked_at > RECHECK_SECONDS:
-            self.checked_at = now
-            if not await _still_active(self.user):
-                return await self.refuse("inactive")
         try:
             message = json.loads(text_data)
             kind = message["type"]
@@ -183,19 +178,19 @@ class ContestConsumer(AsyncWebsocketConsumer):
             await self.runtime.apply(self.pin, event)
 
     async def join_event(self, now: int, message: dict) -> engine.Join | None:
-        """A member joins under the own name (and branch); a guest with a nickname
-        that is free, or as the player the room knows from before. On stage the
-        team is the own branch's, or the ad-hoc team asked for (else a spectator)."""
+        """A member joins under the own name (and branch), which no guest may take
+        then; a guest with a nickname that is free, or as the player the room
+        knows from before. On stage the team is the own branch's, or the ad-hoc
+        team asked for (else a spectator)."""
         signed_in = bool(self.user and self.user.is_authenticated)
         contest = await self.runtime.contest(self.pin)
         if signed_in:
             name = self.user.display_name or self.user.username
-        elif self.player in (room := await self.runtime.room(self.pin)).players:
-            name = room.players[self.player].name
+            await self.runtime.claim_name(self.pin, self.player, name)
         else:
-            name = clean_nickname(message.get("nickname", ""))
-            taken = {_comparable(p.name) for p in room.players.values()}
-            if not name or _comparable(name) in taken:
+            nickname = clean_nickname(message.get("nickname", ""))
+            name = await self.runtime.claim_name(self.pin, self.player, nickname)
+            if name is None:
                 await self.error("nickname")
                 return None
         if contest.format == "stage":

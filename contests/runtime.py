@@ -27,15 +27,19 @@ from collections import defaultdict
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.db.models import Q
+
+from backend.accounts.models import User
 
 from . import engine, games, services, stage, texts
 from .models import Contest, ContestAnswer, ContestStatus
-from .store import StaleRoom, make_store
+from .store import RoomNotStored, StaleRoom, make_store
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.25  # seconds
 WATCH_SECONDS = 1.0  # how often a worker checks its channel layer and store
 TICK_ATTEMPTS = 120  # a timer's step is tried for about 10 minutes
+RECHECK_SECONDS = 10  # members still allowed in? (a deactivation also drops them at once)
 STALE_ATTEMPTS = 3  # a batch refused as stale is applied again to the newer room
 
 
@@ -68,7 +72,7 @@ def drop_user(user_id: int) -> None:
             task = loop.create_task(layer.group_send(ALL_WORKERS, message))
             _sending.add(task)
             task.add_done_callback(_sending.discard)
-    except Exception:  # the deactivation stands; the 10-second re-check still drops them
+    except Exception:  # the deactivation stands; the watcher's re-check still drops them
         logger.exception("could not tell the contest workers that user %s left", user_id)
 
 
@@ -80,6 +84,19 @@ def load_contest(pin: str) -> Contest | None:
         .exclude(status=ContestStatus.FINISHED)
         .first()
     )
+
+
+@database_sync_to_async
+def _members_turned_away(ids: set[int]) -> dict[int, str]:
+    """Of the signed-in users ``ids``, those a contest socket's connect would
+    refuse now, with its code: a deactivated member (who could not sign in
+    again) or one who must change the password first."""
+    rows = (
+        User.objects.filter(pk__in=ids)
+        .filter(Q(is_active=False) | Q(must_change_password=True))
+        .values_list("pk", "is_active")
+    )
+    return {pk: "inactive" if not active else "password_change_required" for pk, active in rows}
 
 
 _restore = database_sync_to_async(services.contest_restore)
@@ -203,10 +220,25 @@ class Runtime:
             room, open_answers = await _restore(contest.pk)
             if open_answers:
                 await self.store.restore(pin, open_answers)
+            # before the room is back: no guest may claim a player's name meanwhile
+            await self.store.claim_names(pin, room.players.values())
             await self.store.put(pin, room)
             if self.channel is not None:  # the store may have lost the groups too
                 await self._join_groups()
         return room
+
+    async def claim_name(self, pin: str, player: str, name: str) -> str | None:
+        """The name ``player`` joins room ``pin`` under: the one the room knows it
+        by, else ``name`` if no other player goes by one people would take for the
+        same — then it is the player's for good, kicked or not — else None.
+        Atomic in the store (of two guests asking for one name, one gets it); the
+        room is loaded only when the store lost it (``_current`` rebuilds it and
+        claims its players' names again)."""
+        try:
+            return await self.store.claim_name(pin, player, name)
+        except RoomNotStored:
+            await self.room(pin)
+            return await self.store.claim_name(pin, player, name)
 
     async def snapshot(self, pin: str, *, player: str | None, role: str) -> dict:
         """The ``state`` a (re)connecting socket gets. For a game that keeps its
@@ -402,9 +434,13 @@ class Runtime:
         data. A failure tells this worker's sockets "reconnecting"; the first
         check that passes after one, or after data was lost, resyncs: rooms are
         rebuilt from the database, timers set again, every socket gets a fresh
-        ``state``."""
+        ``state``. Every ``RECHECK_SECONDS`` it checks the members again."""
+        recheck_at = time.monotonic() + RECHECK_SECONDS
         while True:
             await asyncio.sleep(WATCH_SECONDS)
+            if time.monotonic() >= recheck_at:
+                recheck_at = time.monotonic() + RECHECK_SECONDS
+                await self._recheck_members()
             try:
                 lost = await self.store.lost()
                 await self._join_groups()
@@ -416,6 +452,28 @@ class Runtime:
                 continue
             if lost or not self.healthy:
                 await self.resync()
+
+    async def _recheck_members(self) -> None:
+        """One query for the members on all of this worker's sockets; those the
+        connect would refuse now are refused the same way. The fallback for a
+        change that sent no signal (``signals.py`` drops a deactivated member at
+        once), at no cost per message: a room answering at once makes no query."""
+        sockets = [
+            socket
+            for sockets in self.sockets.values()
+            for socket in sockets
+            if getattr(socket.user, "is_authenticated", False)
+        ]
+        if not sockets:
+            return
+        try:
+            refused = await _members_turned_away({socket.user.pk for socket in sockets})
+        except Exception:  # the database away for a moment: the next check tries again
+            logger.warning("contest runtime: the members could not be checked", exc_info=True)
+            return
+        for socket in sockets:
+            if (code := refused.get(socket.user.pk)) is not None:
+                await socket.refuse(code)
 
     async def _join_groups(self) -> None:
         await self.layer.group_add(ALL_WORKERS, self.channel)

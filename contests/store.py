@@ -29,6 +29,12 @@ waited for the lock longer than another worker's later one still counts by its
 server receipt time, as long as it arrived before the floor was decided; and a
 whole room joining at once costs a few room writes, not one each.
 
+A guest's nickname is claimed on join (``claim_name``) without loading the room:
+a hash of the room's names as people tell them apart (``comparable``) → the
+player who has it (in Redis ``HSETNX``, so of two guests asking for one name at
+once one gets it). A name once claimed stays taken (a kicked player's too); a
+rebuilt room claims its players' names again (``claim_names``).
+
 A store is a working copy, not the record: every step is saved to the database
 before anyone hears of it, and an answer is stored there before it is
 acknowledged (``contests.runtime``). When Redis restarts empty, ``lost`` tells
@@ -138,6 +144,35 @@ class StaleRoom(Exception):
     """A room write refused: the stored room is no longer the one the step began
     from, so another worker changed it meanwhile (this one's room lock was lost)."""
 
+# KEYS: room, names (player → name), claimed names (comparable name → player);
+# ARGV: player, name, comparable name, TTL. The name the room knows the player by,
+# else the name asked for if no other player claimed it first ('' if one did);
+# nil when the store does not hold the room.
+CLAIM_NAME = """
+if redis.call('exists', KEYS[1]) == 0 then return false end
+local known = redis.call('hget', KEYS[2], ARGV[1])
+if known then return known end
+if ARGV[3] == '' then return '' end
+redis.call('hsetnx', KEYS[3], ARGV[3], ARGV[1])
+redis.call('expire', KEYS[3], tonumber(ARGV[4]))
+if redis.call('hget', KEYS[3], ARGV[3]) == ARGV[1] then return ARGV[2] end
+return ''
+"""
+
+
+class RoomNotStored(LookupError):
+    """The store does not hold the room (it lost it): rebuild it and ask again."""
+
+
+def comparable(name: str) -> str:
+    """A name as people tell names apart: no spaces, no case."""
+    return "".join(name.split()).casefold()
+
+
+class StaleRoom(Exception):
+    """A room write refused: the stored room is no longer the one the step began
+    from, so another worker changed it meanwhile (this one's room lock was lost)."""
+
 
 def _dumps(data) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -154,6 +189,7 @@ class MemoryStore:
         self.pending: dict[str, dict[str, engine.Answer]] = {}  # pin → "seq:player" → answer
         self.sealed: dict[str, int] = {}  # pin → the last sealed question
         self.arrived: dict[str, list[list]] = {}  # pin → events recorded, not yet applied
+        self.names: dict[str, dict[str, str]] = {}  # pin → comparable name → its player
 
     async def get(self, pin: str) -> engine.Room | None:
         return self.rooms.get(pin)
@@ -247,6 +283,26 @@ class MemoryStore:
         known = room.players.get(player) if room is not None else None
         return known is not None and not known.kicked
 
+    async def claim_name(self, pin: str, player: str, name: str) -> str | None:
+        """The name ``player`` joins under: the one the room knows it by, else
+        ``name`` if no other player claimed a ``comparable`` one (it is the
+        player's from now on), else None. Raises ``RoomNotStored``. (No await
+        inside: atomic.)"""
+        room = self.rooms.get(pin)
+        if room is None:
+            raise RoomNotStored(pin)
+        if (known := room.players.get(player)) is not None:
+            return known.name
+        key = comparable(name)
+        holder = self.names.setdefault(pin, {}).setdefault(key, player) if key else None
+        return name if holder == player else None
+
+    async def claim_names(self, pin: str, players) -> None:
+        """Claims each player's name (where no other player has it): for a rebuilt room."""
+        names = self.names.setdefault(pin, {})
+        for player in players:
+            names.setdefault(comparable(player.name), player.id)
+
     async def record(self, pin: str, item: list) -> None:
         """Records an arrived event ``[kind, now, …]`` (JSON data) for ``take``."""
         self.arrived.setdefault(pin, []).append(item)
@@ -271,6 +327,7 @@ class MemoryStore:
         self.pending.clear()
         self.sealed.clear()
         self.arrived.clear()
+        self.names.clear()
 
 
 class RedisStore:
@@ -294,6 +351,7 @@ class RedisStore:
         self.accept_script = self.redis.register_script(ACCEPT)
         self.seal_script = self.redis.register_script(SEAL)
         self.retract_script = self.redis.register_script(RETRACT)
+        self.claim_name_script = self.redis.register_script(CLAIM_NAME)
         self.marker = f"{prefix}:alive:{secrets.token_hex(8)}"
         self.marked = False
 
@@ -441,6 +499,24 @@ class RedisStore:
     async def seal(self, pin: str, seq: int) -> dict[str, engine.Answer]:
         keys = [self._key(pin, "gate"), self._key(pin, "answers", seq)]
         return self._answers(await self.seal_script(keys=keys, args=[seq]))
+
+    async def claim_name(self, pin: str, player: str, name: str) -> str | None:
+        """As ``MemoryStore.claim_name``: the room's ``names`` hash says whom it
+        knows, the ``claimed`` hash who has which name."""
+        keys = [self._key(pin), self._key(pin, "names"), self._key(pin, "claimed")]
+        args = [player, name, comparable(name), ROOM_TTL_SECONDS]
+        result = await self.claim_name_script(keys=keys, args=args)
+        if result is None:
+            raise RoomNotStored(pin)
+        return result.decode() or None
+
+    async def claim_names(self, pin: str, players) -> None:
+        key = self._key(pin, "claimed")
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for player in players:
+                pipe.hsetnx(key, comparable(player.name), player.id)
+            pipe.expire(key, ROOM_TTL_SECONDS)
+            await pipe.execute()
 
     async def record(self, pin: str, item: list) -> None:
         key = self._key(pin, "arrived")

@@ -75,13 +75,14 @@ def token_touch(*, token: Token, now: datetime) -> None:
 
 def token_check(key: str, *, now: datetime | None = None) -> Token:
     """
-    The live token for ``key``, with its ``user`` loaded, its use written down
-    when the last one written is older than the touch interval.
+    The live token for ``key``, with its ``user`` loaded (and the user's
+    branch: a contest socket's team), its use written down when the last one
+    written is older than the touch interval.
 
     Raises ``TokenRefused`` for an unknown key, an inactive user or a token
     past its lifetime. One query, two when the use is written down.
     """
-    token = Token.objects.select_related("user", "activity").filter(key=key).first()
+    token = Token.objects.select_related("user__branch", "activity").filter(key=key).first()
     if token is None:
         raise TokenRefused("invalid")
     if not token.user.is_active:

@@ -1,15 +1,22 @@
 """Who may take which role on a contest socket, and what a guest may call itself:
 the screen socket follows the page's rule (the host, or a city admin); a guest
-cannot take a player's name (nor the same with other spaces or case); a kicked
-player's answer says so."""
+cannot take a player's name (nor the same with other spaces or case), a kicked
+player's either, nor one of a room that Redis lost and the database gave back; a
+kicked player's answer says so."""
 
 import pytest
 from channels.db import database_sync_to_async
+from channels_redis.core import RedisChannelLayer
+from django.urls import re_path
 from rest_framework.authtoken.models import Token
 
 from backend.accounts.models import Role
-from backend.asgi import application
+from backend.asgi import application, websocket_application
+from backend.common.redis_options import channel_layer_config
 from contests import services
+from contests.consumers import ContestConsumer
+from contests.runtime import Runtime
+from contests.store import RedisStore
 
 from ..factories import make_bank, make_branch, make_question, make_quiz, make_unit, make_user
 from .conftest import receive, send_json_to
@@ -98,3 +105,42 @@ async def test_a_kicked_players_answer_says_kicked(open_socket):
     await send_json_to(player, {"type": "answer", "seq": 1, "choices": ["B"]})
     ack = await receive(player, "answer_ack")
     assert (ack["accepted"], ack["reason"]) == (False, "kicked")
+
+
+async def test_a_kicked_players_name_stays_taken(open_socket):
+    contest, tokens = await world()
+    host = await open_socket(application, contest.pin, tokens["host"], role="host")
+    await receive(host, "state")
+    kicked = await open_socket(application, contest.pin, guest="a" * 32)
+    await receive(kicked, "state")
+    await send_json_to(kicked, {"type": "join", "nickname": "访客甲"})
+    await receive(kicked, "state")
+    await send_json_to(host, {"type": "kick", "player": "g-" + "a" * 32})
+    await receive(kicked, "error", code="kicked")
+    guest = await open_socket(application, contest.pin, guest="b" * 32)
+    await receive(guest, "state")
+    await send_json_to(guest, {"type": "join", "nickname": "访客 甲"})
+    assert (await receive(guest, "error"))["code"] == "nickname"
+
+
+async def test_a_room_that_redis_lost_keeps_its_players_names(redis_server, open_socket):
+    contest, tokens = await world()
+    layer = RedisChannelLayer(**channel_layer_config(redis_server.url))
+    worker = Runtime(store=RedisStore(redis_server.url), layer=layer)
+    app = websocket_application(
+        [re_path(r"^ws/contests/(?P<pin>[0-9]{6})/$", ContestConsumer.as_asgi(runtime=worker))]
+    )
+    try:
+        member = await open_socket(app, contest.pin, tokens["member"])
+        await receive(member, "state")
+        await send_json_to(member, {"type": "join"})
+        await receive(member, "state")
+        guest = await open_socket(app, contest.pin, guest="f" * 32)
+        await receive(guest, "state")
+
+        redis_server.restart()  # empty: the room is rebuilt from the database
+        await send_json_to(guest, {"type": "join", "nickname": "张三"})
+
+        assert (await receive(guest, "error", timeout=20))["code"] == "nickname"
+    finally:
+        worker.reset()
