@@ -139,11 +139,6 @@ end
 return redis.call('hvals', KEYS[2])
 """
 
-
-class StaleRoom(Exception):
-    """A room write refused: the stored room is no longer the one the step began
-    from, so another worker changed it meanwhile (this one's room lock was lost)."""
-
 # KEYS: room, names (player → name), claimed names (comparable name → player);
 # ARGV: player, name, comparable name, TTL. The name the room knows the player by,
 # else the name asked for if no other player claimed it first ('' if one did);
