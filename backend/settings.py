@@ -163,6 +163,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Full-text search over lectures (SearchVector/SearchQuery).
     INSTALLED_APPS.append("django.contrib.postgres")
+    # A connection pool per worker process (psycopg_pool), checked before each use:
+    # every database call of a contest socket takes a connection and gives it back
+    # instead of opening one. Not CONN_MAX_AGE: under Daphne each HTTP request's
+    # sync code runs on a thread that ends with the request, so a connection kept
+    # per thread is never reused and stays open until collected (Django's docs:
+    # no persistent connections under ASGI). A caller waits at most 5 s for a
+    # connection, so a database that is down fails calls soon, as without a pool.
+    # DATABASE_POOL_MAX_SIZE=0: no pool, a connection per call (or per thread for
+    # DATABASE_CONN_MAX_AGE seconds).
+    DATABASE_POOL_MAX_SIZE = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "20"))
+    if DATABASE_POOL_MAX_SIZE:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, DATABASE_POOL_MAX_SIZE),
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            "timeout": 5,
+        }
 
 # --- Redis: channel layer and cache ---------------------------------------------
 
