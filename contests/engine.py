@@ -437,7 +437,8 @@ def _set_board(room: Room, table: dict[str, Standing], upto: int) -> None:
     room.scoreboard = scoreboard_payload(room, table)
 
 
-def _recount_board(room: Room) -> None:
+def recount_board(room: Room) -> None:
+    """The board recounted from every answer the room holds (after a correction)."""
     revealed = max(0, room.seq if room.phase in (REVEAL, FINISHED) else room.seq - 1)
     _set_board(room, standings(room, upto=revealed), revealed)
 
@@ -815,7 +816,7 @@ def _kick(room: Room, event: Kick) -> list[Out]:
         return [Out(HOST, error("unknown_player"))]
     room.players[event.player] = dataclasses.replace(player, kicked=True)
     if event.player in room.board:
-        _recount_board(room)  # off the board; the others' ranks close up
+        recount_board(room)  # off the board; the others' ranks close up
     return [
         Out(event.player, error("kicked"), event.player),
         Out(HOST, lobby_payload(room.active_players(), names=False)),
@@ -829,7 +830,7 @@ def _lock(room: Room, event: Lock) -> list[Out]:
 
 def _rescored(room: Room, now: int) -> list[Out]:
     """Standings after a correction, to everyone, as a fresh scoreboard."""
-    _recount_board(room)
+    recount_board(room)
     if room.phase in (REVEAL, FINISHED):
         return [Out(ALL, room.scoreboard)]
     return [Out(HOST, state_payload(room, now, role=HOST))]
@@ -921,5 +922,5 @@ def room_from_dict(data: dict) -> Room:
     room.players = {p["id"]: Player(**p) for p in data["players"]}
     room.answers = {f"{a['seq']}:{a['player']}": Answer(**a) for a in data["answers"]}
     if "board" not in data and room.seq:
-        _recount_board(room)  # saved before the board was kept
+        recount_board(room)  # saved before the board was kept
     return room

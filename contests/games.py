@@ -87,9 +87,14 @@ class Game:
         return []
 
     def snapshot(self, room) -> dict:
-        """The room as saved beside its rows at each step (``to_dict``, less what
-        the rows hold already)."""
+        """The room as saved beside its rows at each step and kept in a shared
+        store (``to_dict``, less what the rows hold already)."""
         return self.to_dict(room)
+
+    def needs_every_answer(self, event: engine.Event) -> bool:
+        """Whether applying ``event`` recounts every answer so far, which a room
+        read back from its ``snapshot`` lacks (the runtime merges the stored ones)."""
+        return False
 
     def results(self, room) -> list[dict]:
         """The final table: ``{player, name, team, rank, score, correct, answered,
@@ -123,10 +128,15 @@ class ClassicGame(Game):
 
     def snapshot(self, room) -> dict:
         """Without the answers: every one is a ``ContestAnswer`` row already (stored
-        before its ack, or at its question's close), and ``contest_restore`` merges
-        them back. A step's snapshot stays the size of the players, not of the
-        answers (1.4 MB → 0.2 MB for 2,000 players after six questions)."""
+        before its ack, or at its question's close); reveals add to the board's
+        running totals; ``contest_restore`` and the corrections that recount
+        (``needs_every_answer``) merge them back. A step's snapshot stays the size
+        of the players, not of the answers (1.4 MB → 0.2 MB for 2,000 players
+        after six questions)."""
         return dict(engine.room_to_dict(room), answers=[])
+
+    def needs_every_answer(self, event: engine.Event) -> bool:
+        return isinstance(event, engine.Void | engine.Rescore | engine.Kick)
 
     def rows(self, contest, before, after) -> list:
         if not self.closes_question(before, after):

@@ -372,7 +372,11 @@ class Runtime:
         """One step of the game. Where answers are taken outside the lock, the step
         sees the answers accepted so far; a step that closes the question seals it
         first and scores every answer accepted for it: those the store took and
-        those stored in the database (the record, should the store have lost any)."""
+        those stored in the database (the record, should the store have lost any).
+        A correction that recounts gets every stored answer: the store keeps a
+        room without its closed questions' answers (``Game.snapshot``)."""
+        if game.needs_every_answer(event):
+            room = engine.with_answers(room, await _stored_answers(contest.pk))
         if not game.answers_outside_lock or room.phase not in (engine.QUESTION, engine.PAUSED):
             room, new = game.apply(room, event)
             return room, outs + new

@@ -294,9 +294,8 @@ def contest_restore(contest_id: int):
     closed = {k: a for k, a in stored.items() if a.seq != open_seq and k not in room.answers}
     if closed:
         room = engine.with_answers(room, closed)
-        # The board's running totals may lack an answer stored after its reveal:
-        # the next reveal recounts them all.
-        room.board_upto = None
+        # The board's running totals may lack an answer stored after its reveal.
+        engine.recount_board(room)
     return room, {k: a for k, a in stored.items() if a.seq == open_seq}
 
 
@@ -306,9 +305,11 @@ def contest_answers_save(rows: list[ContestAnswer]) -> None:
     ContestAnswer.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def contest_answers(contest_id: int, seq: int) -> dict[str, engine.Answer]:
-    """The stored answers of question ``seq``, keyed as the engine keys them."""
-    return stored_answers(ContestAnswer.objects.filter(contest_id=contest_id, seq=seq))
+def contest_answers(contest_id: int, seq: int | None = None) -> dict[str, engine.Answer]:
+    """The stored answers of question ``seq`` (of every question: None), keyed as
+    the engine keys them."""
+    answers = ContestAnswer.objects.filter(contest_id=contest_id)
+    return stored_answers(answers if seq is None else answers.filter(seq=seq))
 
 
 @transaction.atomic

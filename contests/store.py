@@ -369,7 +369,10 @@ class RedisStore:
         their names), and the board when it changed: a sorted set of the players by
         score (then right answers), which gives a player's rank with ties shared,
         and a hash of their [score, correct, answered]. One script (``PUT``) checks
-        the version and writes it all: one round trip."""
+        the version and writes it all: one round trip. The room is written as its
+        game's ``snapshot``: a classic room without the answers of its closed
+        questions (the database holds them; the board their running totals), so
+        that a step reads and writes the players' size, not every answer so far."""
         changed = [
             player
             for player in room.players.values()
@@ -394,7 +397,7 @@ class RedisStore:
                 "" if before is None else before.version,
                 room.version,
                 ROOM_TTL_SECONDS,
-                _dumps(game.to_dict(room)),
+                _dumps(game.snapshot(room)),
                 "" if gate is None else _dumps(gate),
                 "" if meta is None else _dumps(meta),
                 _dumps([x for p in changed for x in (p.id, "0" if p.kicked else "1")]),

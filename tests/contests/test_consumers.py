@@ -144,6 +144,37 @@ async def test_a_whole_game():
     assert questions[0][2:5] == (2, 1, 0.5)
 
 
+async def test_a_correction_recounts_the_answers_of_every_closed_question():
+    """The shared store keeps a room without its closed questions' answers (the
+    board holds their running totals): a rescore must still count them all."""
+    contest, tokens = await world()
+    host, _ = await connect(contest.pin, tokens["secretary"], role="host")
+    a, _ = await connect(contest.pin, tokens["m0"])
+    b, _ = await connect(contest.pin, tokens["m1"])
+    for player in (a, b):
+        await receive(player, "state")
+        await player.send_to(text_data=json.dumps({"type": "join"}))
+        await receive(player, "state")
+    for seq, (choice_a, choice_b) in enumerate([("B", "A"), ("A", "B")], start=1):
+        await host.send_to(text_data=json.dumps({"type": "start" if seq == 1 else "next"}))
+        for player, choice in ((a, choice_a), (b, choice_b)):
+            await receive(player, "question")
+            await player.send_to(
+                text_data=json.dumps({"type": "answer", "seq": seq, "choices": [choice]})
+            )
+            assert (await receive(player, "answer_ack"))["accepted"] is True
+        await host.send_to(text_data=json.dumps({"type": "close"}))
+        await receive(a, "scoreboard")
+    # The key of question 1 was A after all: 党员1 was right twice, 党员0 never.
+    await host.send_to(text_data=json.dumps({"type": "rescore", "seq": 1, "correct": ["A"]}))
+    board = await receive(a, "scoreboard")
+    top = {row["name"]: row for row in board["top"]}
+    assert (top["党员1"]["rank"], top["党员1"]["accuracy"]) == (1, 1.0)
+    assert (top["党员0"]["rank"], top["党员0"]["score"]) == (2, 0)
+    for socket in (host, a, b):
+        await socket.disconnect()
+
+
 async def test_reconnect_keeps_score_and_refuses_a_second_answer():
     contest, tokens = await world()
     host, _ = await connect(contest.pin, tokens["secretary"], role="host")
@@ -180,7 +211,8 @@ async def test_same_answer_five_times_at_once_counts_once():
     assert len(await runtime.store.answers(contest.pin, 1)) == 1
     await host.send_to(text_data=json.dumps({"type": "close"}))
     assert (await receive(a, "reveal"))["you"]["answered"] is True
-    assert len((await runtime.room(contest.pin)).answers) == 1
+    stored = ContestAnswer.objects.filter(contest=contest)
+    assert await database_sync_to_async(stored.count)() == 1
     await a.disconnect()
     await host.disconnect()
 
