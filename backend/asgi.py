@@ -2,7 +2,8 @@
 The one entry point: Daphne serves HTTP (Django) and WebSocket (Channels).
 
 WebSocket connections pass the Origin check (``ALLOWED_HOSTS``) and then the
-session-or-token authentication before they reach a consumer.
+session-or-token authentication before they reach a consumer; their sends wait
+while the connection is backed up (``ws_flow``: Daphne's own do not).
 """
 
 import os
@@ -17,13 +18,16 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import re_path  # noqa: E402
 
 from backend.common.ws_auth import SessionOrTokenAuthMiddlewareStack  # noqa: E402
+from backend.common.ws_flow import TransportFlowControl  # noqa: E402
 from backend.routing import UnknownRouteConsumer, websocket_urlpatterns  # noqa: E402
 
 
 def websocket_application(urlpatterns):
     """The WebSocket stack every consumer sits behind (tests build it with their own routes)."""
     routes = [*urlpatterns, re_path(r"", UnknownRouteConsumer.as_asgi())]
-    return AllowedHostsOriginValidator(SessionOrTokenAuthMiddlewareStack(URLRouter(routes)))
+    return TransportFlowControl(
+        AllowedHostsOriginValidator(SessionOrTokenAuthMiddlewareStack(URLRouter(routes)))
+    )
 
 
 application = ProtocolTypeRouter(

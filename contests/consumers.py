@@ -20,6 +20,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from backend.accounts.models import User
 
 from . import engine, protocol, services, stage, texts
+from .outbox import Outbox
 from .runtime import now_ms, runtime
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,17 @@ class ContestConsumer(AsyncWebsocketConsumer):
         self.attached = False
         if runtime is not None:
             self.runtime = runtime
+        #: Every frame to this socket — the runtime's broadcasts, the ``state`` on
+        #: connect, acks, errors, the close — is queued here and written by one
+        #: writer, so they leave in the order they were sent and a slow phone holds
+        #: up nobody but itself (``contests.outbox``).
+        self.outbox = Outbox(self._write, self._shut)
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:  # however the connection ends (a crash too), its writer ends with it
+            self.outbox.discard()
 
     async def dispatch(self, message):
         """As Channels' own, without its ``aclose_old_connections`` before every
@@ -122,18 +134,40 @@ class ContestConsumer(AsyncWebsocketConsumer):
         await self.send_json(snapshot)
 
     async def disconnect(self, code):
+        self.outbox.discard()  # what is queued can no longer be written; the writer ends
         if self.attached:
             self.runtime.detach(self.pin, self)
 
     async def refuse(self, code: str, reason: str | None = None) -> None:
         await self.error(code, reason)
-        await self.close(code=4403)
+        await self.close(code=protocol.CLOSE_REFUSED)
 
     async def error(self, code: str, reason: str | None = None) -> None:
         await self.send_json(engine.error(code, reason=reason) if reason else engine.error(code))
 
     async def send_json(self, message: dict) -> None:
         await self.send(text_data=json.dumps(texts.localise(message), ensure_ascii=False))
+
+    # --- the send path: through the outbox ------------------------------------------------
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        """Queues a text frame (returns at once; a full queue drops the socket)."""
+        if text_data is None:
+            raise ValueError("contest sockets send text frames")
+        self.outbox.put(text_data)
+        if close:
+            await self.close(close)
+
+    async def close(self, code=None, reason=None):
+        """Closes after the frames queued so far (an ``error`` before its close)."""
+        self.outbox.close(code, reason)
+
+    async def _write(self, text: str) -> None:
+        """The outbox's writer: one frame to the server, which may wait for the client."""
+        await self.base_send({"type": "websocket.send", "text": text})
+
+    async def _shut(self, code=None, reason=None) -> None:
+        await super().close(code, reason)
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None or len(text_data) > MAX_FRAME:

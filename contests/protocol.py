@@ -5,6 +5,14 @@ is written from this module's descriptions and a test validates every message th
 engine emits against these schemas, so the documentation cannot drift.
 """
 
+#: WebSocket close codes the server uses (4000–4999: the application's own).
+#: A refusal: an ``error`` message says why; the client must not reconnect.
+CLOSE_REFUSED = 4403
+#: The connection fell too far behind (its send queue was full): its queued frames
+#: were dropped. Not a refusal: reconnect, and the ``state`` sent on connect has
+#: everything that was missed.
+CLOSE_TOO_SLOW = 4008
+
 INT = {"type": "integer"}
 STR = {"type": "string"}
 BOOL = {"type": "boolean"}
@@ -557,6 +565,16 @@ def render_markdown() -> str:
         "On-stage contests (`format: stage`: 必答 `bida`, 抢答 `qiangda`, 风险题 `risk`, 加赛",
         "`tiebreak`) are played by a few teams whose captains buzz and stake; the host reads,",
         "opens the buzzer and judges, and every decision is in an audit log.",
+        "",
+        "## Close codes",
+        "",
+        "| code | why | the client |",
+        "|---|---|---|",
+        f"| `{CLOSE_REFUSED}` | refused (an `error` message came first: `forbidden`, `not_found`, `inactive`, …) | does not reconnect |",
+        f"| `{CLOSE_TOO_SLOW}` | too slow: the connection's send queue on the server was full (a phone that stopped reading), its queued messages were dropped | reconnects; the `state` on connect carries everything missed |",
+        "| other | the server went away, the network dropped | reconnects with backoff |",
+        "",
+        "A phone that stopped reading may see only the connection drop, not the code.",
         "",
         "## Client → server",
         "",

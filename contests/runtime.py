@@ -7,10 +7,12 @@ default, Redis in production, where any worker may apply a room's next event).
 Fan-out: a room's messages are serialised once and sent as one channel-layer
 message per *worker* (each worker's runtime listens on a channel of its own and
 joins the room's group when it holds one of the room's sockets), and each worker
-writes the frames to its local sockets in a plain loop. The sockets themselves
-are not on the channel layer: no per-socket group membership to set up in a
-connect storm, no per-socket channel to overflow, no thread hop per socket and
-message.
+queues the frames on its local sockets in a plain loop; each socket's outbox
+(``contests.outbox``) writes them, so a slow phone delays no other, and one that
+falls too far behind is dropped (it reconnects to a full ``state``). The sockets
+themselves are not on the channel layer: no per-socket group membership to set
+up in a connect storm, no per-socket channel to overflow, no thread hop per
+socket and message.
 
 Answers do not take the room lock: the store accepts them atomically
 (``store.accept``), the acknowledgement goes straight back to the socket, and
@@ -39,8 +41,8 @@ logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.25  # seconds
 WATCH_SECONDS = 1.0  # how often a worker checks its channel layer and store
 TICK_ATTEMPTS = 120  # a timer's step is tried for about 10 minutes
-RECHECK_SECONDS = 10  # members still allowed in? (a deactivation also drops them at once)
 STALE_ATTEMPTS = 3  # a batch refused as stale is applied again to the newer room
+RECHECK_SECONDS = 10  # members still allowed in? (a deactivation also drops them at once)
 
 
 def now_ms() -> int:
@@ -183,6 +185,9 @@ class Runtime:
         ]
         for task in filter(None, tasks):
             task.cancel()
+        for sockets in self.sockets.values():
+            for socket in sockets:
+                socket.outbox.discard()  # no writer of this worker's outlives it
         self.__init__(store=None, layer=None)
 
     async def contest(self, pin: str) -> Contest | None:
@@ -488,7 +493,7 @@ class Runtime:
         if not self.healthy:
             return
         self.healthy = False
-        await self._tell_local({"type": "connection", "status": "reconnecting"})
+        self._tell_local({"type": "connection", "status": "reconnecting"})
 
     async def resync(self) -> None:
         """After an outage or a data loss: this worker's rooms from the store (or
@@ -501,21 +506,23 @@ class Runtime:
                 self._schedule(pin, await self.room(pin))
                 for socket in list(sockets):
                     state = await self.snapshot(pin, player=socket.player, role=socket.role)
-                    await _send(socket, {"type": "connection", "status": "ok"})
-                    await _send(socket, state)
+                    socket.outbox.put(_frame({"type": "connection", "status": "ok"}))
+                    socket.outbox.put(_frame(state))
             except Exception:
                 logger.exception("contest %s: resync failed; the next check tries again", pin)
                 self.healthy = False
 
-    async def _tell_local(self, message: dict) -> None:
+    def _tell_local(self, message: dict) -> None:
+        text = _frame(message)
         for sockets in list(self.sockets.values()):
             for socket in list(sockets):
-                await _send(socket, message)
+                socket.outbox.put(text)
 
     # --- fan-out -----------------------------------------------------------------------------
 
     async def attach(self, pin: str, socket) -> None:
-        """``socket`` (with ``role`` and ``player``) gets room ``pin``'s frames from now on."""
+        """``socket`` (with ``role``, ``player``, ``user`` and an ``outbox``, see
+        ``contests.outbox``) gets room ``pin``'s frames from now on."""
         if self.listener is None:
             self.channel = await self.layer.new_channel()
             self.listener = asyncio.create_task(self._listen())
@@ -528,6 +535,8 @@ class Runtime:
         self.sockets[pin].add(socket)
 
     def detach(self, pin: str, socket) -> None:
+        """No more frames for ``socket``. Its outbox still writes what it holds (an
+        ``error`` and its close); the socket's disconnect discards the rest."""
         self.sockets[pin].discard(socket)
 
     async def dispatch(self, pin: str, outs: list[engine.Out]) -> None:
@@ -585,32 +594,34 @@ class Runtime:
                 await socket.refuse("inactive")
 
     async def deliver(self, pin: str, frames: list) -> None:
-        """Writes the frames to this worker's sockets of room ``pin``."""
+        """Queues the frames on this worker's sockets of room ``pin``: each
+        socket's outbox writes them, so no socket is waited for here and a slow
+        one delays no other. A socket that takes no more (it fell too far behind
+        and was dropped, or it is closing) is detached."""
         sockets = list(self.sockets.get(pin, ()))
         if not sockets:
             return
+        outboxes = [socket.outbox for socket in sockets]
         by_player = defaultdict(list)
         for socket in sockets:
             if socket.player is not None:
-                by_player[socket.player].append(socket)
+                by_player[socket.player].append(socket.outbox)
         for to, player, text in frames:
             if player is not None:
                 targets = by_player.get(player, ())
             elif to == engine.ALL:
-                targets = sockets
+                targets = outboxes
             else:
-                targets = [s for s in sockets if AUDIENCE[s.role] == to]
-            for socket in targets:
-                await _send(socket, text)
+                targets = [s.outbox for s in sockets if AUDIENCE[s.role] == to]
+            for outbox in targets:
+                outbox.put(text)
+        for socket in sockets:
+            if socket.outbox.closed:
+                self.detach(pin, socket)
 
 
-async def _send(socket, message: dict | str) -> None:
-    if not isinstance(message, str):
-        message = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-    try:
-        await socket.send(text_data=message)
-    except Exception:  # a socket closing under us; its disconnect detaches it
-        logger.debug("a contest socket went away", exc_info=True)
+def _frame(message: dict) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
 AUDIENCE = {"player": engine.PLAYERS, "screen": engine.SCREEN, "host": engine.HOST}

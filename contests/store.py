@@ -14,7 +14,6 @@ lock is kept while a step runs, but a worker may lose it all the same (Redis out
 of reach, or the worker stalled, for longer than the lock's life); its step is
 then refused rather than written over what the lock's next holder applied.
 
-
 Answers take another way: ``accept`` decides on one atomically without the room
 lock and without loading the room (in Redis, one script over a small "gate" —
 the open question's phase, number and deadline — the players' hash and the

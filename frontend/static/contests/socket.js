@@ -61,6 +61,10 @@ export function contestSocket({ path, role, guest, onOpen, onMessage, onDown }) 
     });
     socket.addEventListener("message", (event) => onMessage(JSON.parse(event.data)));
     socket.addEventListener("close", () => {
+      // Only a refusal (an `error` the page passed to `refuse()`, then close 4403)
+      // is final. Any other close reconnects — 4008 too: the server dropped this
+      // socket as too slow (it had stopped reading), and the `state` sent on
+      // connect brings back everything it missed.
       if (refused) return;
       onDown();
       const delay = Math.min(10000, 500 * 2 ** retry) + Math.random() * 300;
