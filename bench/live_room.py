@@ -724,6 +724,9 @@ class Room:
             {
                 "fanout_p50_ms": _round(pct(fanout, 0.5)),
                 "fanout_p99_ms": _round(pct(fanout, 0.99)),
+                "fanout_p99_ms_by_question": [
+                    _round(pct(self.fanout.get(seq, []), 0.99)) for seq in range(1, total + 1)
+                ],
                 "delivered_pct": round(100 * min(delivered), 2) if delivered else 0,
                 "ack_p50_ms": _round(pct(self.ack_ms, 0.5)),
                 "ack_p99_ms": _round(pct(self.ack_ms, 0.99)),

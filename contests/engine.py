@@ -739,6 +739,20 @@ def _reveal(room: Room, now: int) -> list[Out]:
     return out
 
 
+def closes(room: Room, event: Event) -> bool:
+    """Whether ``event`` closes the open question of ``room`` (a close, the end,
+    or the clock past its deadline), before it is applied: the runtime seals the
+    question's answers first and applies the step once, to all of them."""
+    if isinstance(event, Close | End):
+        return room.phase in (QUESTION, PAUSED)
+    return (
+        isinstance(event, Tick)
+        and room.phase == QUESTION
+        and room.ends_at is not None
+        and event.now > room.ends_at
+    )
+
+
 def _close(room: Room, event: Close) -> list[Out]:
     if room.phase not in (QUESTION, PAUSED):
         return [Out(HOST, error("phase", reason="no_question"))]

@@ -81,10 +81,15 @@ class Game:
     def from_dict(self, data: dict):
         return self.module.room_from_dict(data)
 
-    def rows(self, contest, before, after) -> list:
+    def rows(self, contest, before, after, stored: frozenset[str] = frozenset()) -> list:
         """Rows to write (ignoring repeats) when the step ``before`` → ``after``
-        is saved."""
+        is saved; ``stored``: answer keys known to be in the database already."""
         return []
+
+    def closes(self, room, event: engine.Event) -> bool:
+        """Whether applying ``event`` to ``room`` closes an open question whose
+        answers the store holds (as ``closes_question`` says of the result)."""
+        return False
 
     def snapshot(self, room) -> dict:
         """The room as saved beside its rows at each step and kept in a shared
@@ -138,10 +143,18 @@ class ClassicGame(Game):
     def needs_every_answer(self, event: engine.Event) -> bool:
         return isinstance(event, engine.Void | engine.Rescore | engine.Kick)
 
-    def rows(self, contest, before, after) -> list:
+    def closes(self, room, event: engine.Event) -> bool:
+        return engine.closes(room, event)
+
+    def rows(self, contest, before, after, stored: frozenset[str] = frozenset()) -> list:
+        """The closed question's answers that the database lacks: normally none
+        (each was stored before its ack), but one accepted while its write was
+        under way, or whose write failed after the question was sealed, is scored
+        and must be kept."""
         if not self.closes_question(before, after):
             return []
-        return answer_rows(contest, [a for a in after.answers.values() if a.seq == before.seq])
+        closed = [a for k, a in after.answers.items() if a.seq == before.seq and k not in stored]
+        return answer_rows(contest, closed)
 
     def results(self, room) -> list[dict]:
         return [
@@ -179,7 +192,7 @@ class StageGame(Game):
             tiebreak_rules=config.get("tiebreak_rules") or {},
         )
 
-    def rows(self, contest, before, after) -> list:
+    def rows(self, contest, before, after, stored: frozenset[str] = frozenset()) -> list:
         known = {entry.id for entry in before.log}  # entries are appended, never changed
         return decision_rows(contest, [entry for entry in after.log if entry.id not in known])
 

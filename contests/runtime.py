@@ -25,6 +25,7 @@ import json
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
@@ -106,8 +107,11 @@ _stored_answers = database_sync_to_async(services.contest_answers)
 
 
 @database_sync_to_async
-def _save(contest: Contest, before, room) -> None:
-    services.contest_save(contest=contest, before=before, room=room)
+def _save(contest: Contest, before, room, stored: frozenset[str]) -> None:
+    services.contest_save(contest=contest, before=before, room=room, stored=stored)
+
+
+_answers_stored = database_sync_to_async(services.contest_answers_stored)
 
 
 class AnswerJournal:
@@ -160,6 +164,7 @@ class Runtime:
         self.listener: asyncio.Task | None = None
         self.watcher: asyncio.Task | None = None
         self.journal = AnswerJournal()
+        self.draining: dict[str, asyncio.Future] = {}  # pin → a drain waiting for the lock
         self.healthy = True  # False from a failure of the layer or the store until a resync
 
     @property
@@ -313,30 +318,62 @@ class Runtime:
         """Records a buzz at its server receipt time, then applies every recorded
         event (of any worker) earliest first: lock waits do not reorder buzzes."""
         await self.store.record(pin, ["buzz", event.now, event.player, event.seq])
-        await self.apply(pin, None)
+        await self._drain(pin)
 
     async def join(self, pin: str, event: engine.Join) -> None:
         """Records a join, then applies the recorded events: when a room joins at
-        once, the first to get the lock applies the others' joins with its own,
-        and they find nothing left to do (no room read or write each)."""
+        once, the first to get the lock applies the others' joins with its own."""
         item = ["join", event.now, event.player, event.name, event.team, event.guest]
         await self.store.record(pin, item)
-        await self.apply(pin, None)
+        await self._drain(pin)
 
-    async def apply(self, pin: str, event: engine.Event | None) -> list[engine.Out]:
+    async def _drain(self, pin: str) -> None:
+        """Applies the recorded events of room ``pin``. A caller that finds a
+        drain of the room on this worker still waiting for the lock waits for that
+        one instead: it has not taken the events yet, so it will apply this
+        caller's too. A room joining at once costs a worker a few rounds of the
+        lock, not one per join (each a few Redis round trips, serialised: a
+        thousand of them would hold up the host's next step for a second)."""
+        waiting = self.draining.get(pin)
+        if waiting is not None:
+            return await asyncio.shield(waiting)
+        done = self.draining[pin] = asyncio.get_running_loop().create_future()
+
+        def taking() -> None:  # under the lock, before the take: later ones drain anew
+            if self.draining.get(pin) is done:
+                del self.draining[pin]
+
+        try:
+            await self.apply(pin, None, taking=taking)
+        except Exception as exc:
+            done.set_exception(exc)
+            done.exception()  # retrieved: no waiter is a normal case
+            raise
+        else:
+            done.set_result(None)
+        finally:
+            taking()
+
+    async def apply(
+        self, pin: str, event: engine.Event | None, *, taking: Callable[[], None] | None = None
+    ) -> list[engine.Out]:
         """Applies the recorded events (``join``, ``buzz``), then ``event``, to the
         latest state of the room, one at a time per room across all workers. A
         batch the store refuses as stale (this worker's lock was lost and another
         changed the room meanwhile) is applied again, under the lock again, to the
-        newer room; nothing of the refused attempt is written to the store or sent."""
+        newer room; nothing of the refused attempt is written to the store or sent.
+        ``taking`` is called under the lock just before the recorded events are
+        taken (``_drain``)."""
         for _attempt in range(STALE_ATTEMPTS - 1):
             try:
-                return await self._apply_once(pin, event)
+                return await self._apply_once(pin, event, taking)
             except StaleRoom:
                 logger.warning("contest %s: the room changed under a step; applying it again", pin)
-        return await self._apply_once(pin, event)
+        return await self._apply_once(pin, event, taking)
 
-    async def _apply_once(self, pin: str, event: engine.Event | None) -> list[engine.Out]:
+    async def _apply_once(
+        self, pin: str, event: engine.Event | None, taking: Callable[[], None] | None = None
+    ) -> list[engine.Out]:
         """One attempt, all under the room lock. What changed is saved to the
         database first (the record), then to the store (the shared working copy,
         compare-and-set on the room's version); only then are the messages sent
@@ -347,6 +384,8 @@ class Runtime:
         game = games.game_for(contest.format)
         outs: list[engine.Out] = []
         async with self.store.locked(pin):
+            if taking is not None:
+                taking()
             recorded = await self.store.take(pin)
             events = [_arrived(item) for item in recorded]
             events += [event] if event is not None else []
@@ -354,11 +393,13 @@ class Runtime:
                 return []
             try:
                 room = first = await self._current(pin, contest)
+                stored: set[str] = set()  # keys of the closed question's stored answers
                 for arrived in events:
                     for step in game.steps(room, arrived):
-                        room, outs = await self._step(pin, contest, game, room, step, outs)
+                        room, new = await self._step(pin, contest, game, room, step, stored)
+                        outs += new
                 if room is not first:
-                    await _save(contest, first, room)
+                    await _save(contest, first, room, frozenset(stored))
                     await self.store.put(pin, room, before=first)
                     if game.closes_question(first, room):
                         await self.store.drop_answers(pin, first.seq)
@@ -373,26 +414,27 @@ class Runtime:
             await self.dispatch(pin, _latest_lobby(outs))
         return outs
 
-    async def _step(self, pin, contest, game, room, event, outs):
+    async def _step(self, pin, contest, game, room, event, stored: set[str]):
         """One step of the game. Where answers are taken outside the lock, the step
-        sees the answers accepted so far; a step that closes the question seals it
-        first and scores every answer accepted for it: those the store took and
-        those stored in the database (the record, should the store have lost any).
-        A correction that recounts gets every stored answer: the store keeps a
-        room without its closed questions' answers (``Game.snapshot``)."""
+        sees the answers accepted so far. A step that closes the question seals it
+        first and is applied once, to every answer accepted for it: those the store
+        took and any stored in the database that the store lacks (the record,
+        should the store have lost some); the keys of the stored ones go into
+        ``stored``, so that the save writes only the others. A correction that
+        recounts gets every stored answer: the store keeps a room without its
+        closed questions' answers (``Game.snapshot``)."""
         if game.needs_every_answer(event):
             room = engine.with_answers(room, await _stored_answers(contest.pk))
         if not game.answers_outside_lock or room.phase not in (engine.QUESTION, engine.PAUSED):
-            room, new = game.apply(room, event)
-            return room, outs + new
-        merged = engine.with_answers(room, await self.store.answers(pin, room.seq))
-        after, new = game.apply(merged, event)
-        if game.closes_question(room, after):
-            sealed = await self.store.seal(pin, room.seq)
-            stored = await _stored_answers(contest.pk, room.seq)
-            merged = engine.with_answers(room, {**sealed, **stored})
-            after, new = game.apply(merged, event)
-        return after, outs + new
+            return game.apply(room, event)
+        if not game.closes(room, event):
+            return game.apply(
+                engine.with_answers(room, await self.store.answers(pin, room.seq)), event
+            )
+        sealed = await self.store.seal(pin, room.seq)
+        keys, missing = await _answers_stored(contest.pk, room.seq, set(sealed))
+        stored.update(keys)
+        return game.apply(engine.with_answers(room, {**sealed, **missing}), event)
 
     async def _progress_later(self, pin: str) -> None:
         await asyncio.sleep(PROGRESS_INTERVAL)

@@ -312,14 +312,27 @@ def contest_answers(contest_id: int, seq: int | None = None) -> dict[str, engine
     return stored_answers(answers if seq is None else answers.filter(seq=seq))
 
 
+def contest_answers_stored(
+    contest_id: int, seq: int, known: set[str]
+) -> tuple[frozenset[str], dict[str, engine.Answer]]:
+    """For a question being closed: the keys of its stored answers, and those of
+    its stored answers that are not in ``known`` (the store's; normally none, so
+    the common case reads one column, not every row)."""
+    answers = ContestAnswer.objects.filter(contest_id=contest_id, seq=seq)
+    stored = frozenset(f"{seq}:{player}" for player in answers.values_list("player", flat=True))
+    missing = [key.split(":", 1)[1] for key in stored - known]
+    return stored, stored_answers(answers.filter(player__in=missing)) if missing else {}
+
+
 @transaction.atomic
-def contest_save(*, contest: Contest, before, room) -> None:
+def contest_save(*, contest: Contest, before, room, stored: frozenset[str] = frozenset()) -> None:
     """After every step that changed the room, before anyone hears of it: the
-    rows its game keeps (a closed question's answers, the audit log's new
-    entries), the status, and the snapshot — which never goes back to an older
-    state of the room (``state_version``). At the end, the results."""
+    rows its game keeps (a closed question's answers the database lacks —
+    ``stored`` holds the keys of those it has —, the audit log's new entries),
+    the status, and the snapshot — which never goes back to an older state of
+    the room (``state_version``). At the end, the results."""
     game = games.game_of(room)
-    rows = game.rows(contest, before, room)
+    rows = game.rows(contest, before, room, stored)
     if rows:
         type(rows[0]).objects.bulk_create(rows, ignore_conflicts=True)
     if before.phase == engine.LOBBY and room.phase != engine.LOBBY:

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contests import engine as e
+from contests import games
 
 T0 = 1_700_000_000_000
 
@@ -297,7 +298,12 @@ def test_random_games_keep_the_invariants(steps, gaps, fmt):
     for step, gap in zip(steps, gaps, strict=False):
         now += gap
         before_ends = state.ends_at
-        state, outs = e.apply(state, to_event(step, now))
+        event = to_event(step, now)
+        closes = e.closes(state, event)
+        before = state
+        state, outs = e.apply(state, event)
+        # the runtime seals a question's answers before the step that closes it
+        assert closes == games.CLASSIC.closes_question(before, state)
         recount = e.standings(state) if state.phase in (e.REVEAL, e.FINISHED) else {}
         for out in outs:
             message = out.message
