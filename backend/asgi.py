@@ -15,8 +15,10 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
+from backend.common.gc_tuning import tune_for_many_connections  # noqa: E402
 from backend.common.ws_auth import SessionOrTokenAuthMiddlewareStack  # noqa: E402
 from backend.common.ws_flow import TransportFlowControl  # noqa: E402
 from backend.routing import UnknownRouteConsumer, websocket_urlpatterns  # noqa: E402
@@ -36,3 +38,6 @@ application = ProtocolTypeRouter(
         "websocket": websocket_application(websocket_urlpatterns),
     }
 )
+
+if settings.PRODUCTION:  # a served worker, not a test run or the development server
+    tune_for_many_connections()
