@@ -165,6 +165,7 @@ class Runtime:
         self.watcher: asyncio.Task | None = None
         self.journal = AnswerJournal()
         self.draining: dict[str, asyncio.Future] = {}  # pin → a drain waiting for the lock
+        self.gates: dict[str, dict | None] = {}  # pin → the gate last read (see _gate)
         self.healthy = True  # False from a failure of the layer or the store until a resync
 
     @property
@@ -284,15 +285,22 @@ class Runtime:
         if not game.answers_outside_lock:
             await self.apply(pin, event)
             return None
-        gate = await self.store.gate(pin)
-        if gate is None and await self.room(pin) is not None:  # the store lost the room
-            gate = await self.store.gate(pin)
-        reason = "closed" if gate is None else engine.answer_refusal(gate, event)
-        if reason is None:
+        gate = self.gates.get(pin)
+        if gate is None or gate["seq"] != event.seq:
+            gate = await self._gate(pin)
+        for _attempt in range(2):
+            reason = "closed" if gate is None else engine.answer_refusal(gate, event)
+            if reason is not None:
+                break
             answer = engine.accepted_answer(gate, event)
-            reason = await self.store.accept(pin, answer)
-            if reason is None:
-                reason = await self._make_durable(pin, answer)
+            reason = await self.store.accept(pin, answer, gate)
+            if reason != "stale":
+                break
+            gate = await self._gate(pin)  # the deadline moved: elapsed time again
+        else:
+            reason = "unavailable"  # moved twice in a moment: the phone sends it again
+        if reason is None:
+            reason = await self._make_durable(pin, answer)
         if reason is None and pin not in self.progress_due:
             # No room-wide message per answer: the host's count, at most 4 a second.
             self.progress_due[pin] = asyncio.create_task(self._progress_later(pin))
@@ -300,6 +308,17 @@ class Runtime:
         if reason is not None:
             message["reason"] = reason
         return message
+
+    async def _gate(self, pin: str) -> dict | None:
+        """The open question's gate, read from the store (rebuilding a room the
+        store lost) and kept for the next answers: answers to the same question
+        then cost one round trip to the store (``accept``), which checks the gate's
+        phase, number and deadline itself and says ``stale`` if it moved."""
+        gate = await self.store.gate(pin)
+        if gate is None and await self.room(pin) is not None:  # the store lost the room
+            gate = await self.store.gate(pin)
+        self.gates[pin] = gate
+        return gate
 
     async def _make_durable(self, pin: str, answer: engine.Answer) -> str | None:
         """Stores an answer the store accepted; if the database refuses, the answer

@@ -98,7 +98,8 @@ if ARGV[9] ~= '' then
 end
 return 1
 """
-# KEYS: gate, players, answers of the question; ARGV: player, seq, now, answer (JSON)
+# KEYS: gate, players, answers of the question; ARGV: player, seq, now, answer (JSON),
+# ttl, the deadline the answer's elapsed time was computed against ('' for none)
 ACCEPT = """
 local raw = redis.call('get', KEYS[1])
 if not raw then return 'closed' end
@@ -108,6 +109,8 @@ if active ~= '1' then return 'invalid' end
 if redis.call('hexists', KEYS[3], ARGV[1]) == 1 then return 'duplicate' end
 local gate = cjson.decode(raw)
 if gate['phase'] ~= 'question' or gate['seq'] ~= tonumber(ARGV[2]) then return 'closed' end
+local expected = tonumber(ARGV[6])
+if expected and gate['ends_at'] ~= expected then return 'stale' end
 if type(gate['ends_at']) == 'number' and tonumber(ARGV[3]) > gate['ends_at'] then
   return 'late'
 end
@@ -199,9 +202,12 @@ class MemoryStore:
         room = self.rooms.get(pin)
         return games.game_of(room).gate(room) if room is not None else None
 
-    async def accept(self, pin: str, answer: engine.Answer) -> str | None:
+    async def accept(self, pin: str, answer: engine.Answer, gate: dict) -> str | None:
         """None when ``answer`` is the player's first for the open question and in
-        time; otherwise the reason it is refused. (No await inside: atomic.)"""
+        time; otherwise the reason it is refused — ``stale`` when the question's
+        deadline is no longer the one of ``gate``, which the answer's elapsed time
+        was computed against (a pause and resume, or a worker's cached gate: read
+        it again and retry). (No await inside: atomic.)"""
         room = self.rooms.get(pin)
         if room is None or not games.game_of(room).answers_outside_lock:
             return "closed"
@@ -218,6 +224,8 @@ class MemoryStore:
             return "closed"
         if self.sealed.get(pin) == answer.seq:
             return "closed"
+        if gate["ends_at"] is not None and room.ends_at != gate["ends_at"]:
+            return "stale"
         if room.ends_at is not None and answer.at > room.ends_at:
             return "late"
         pending[key] = answer
@@ -447,15 +455,19 @@ class RedisStore:
         raw = await self.redis.get(self._key(pin, "gate"))
         return json.loads(raw) if raw else None
 
-    async def accept(self, pin: str, answer: engine.Answer) -> str | None:
+    async def accept(self, pin: str, answer: engine.Answer, gate: dict) -> str | None:
+        deadline = "" if gate["ends_at"] is None else gate["ends_at"]
         result = await self.accept_script(
             keys=[
                 self._key(pin, "gate"),
                 self._key(pin, "players"),
                 self._key(pin, "answers", answer.seq),
             ],
-            args=[answer.player, answer.seq, answer.at, _dumps(vars(answer)), ROOM_TTL_SECONDS],
-        )
+            args=[
+                answer.player, answer.seq, answer.at, _dumps(vars(answer)), ROOM_TTL_SECONDS,
+                deadline,
+            ],
+        )  # fmt: skip
         result = result.decode() if isinstance(result, bytes) else result
         return None if result == "ok" else result
 

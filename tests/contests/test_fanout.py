@@ -81,13 +81,18 @@ async def open_room(store, pin="100001"):
     return pin, room
 
 
+async def accept(store, pin, answer):
+    """As the runtime accepts: against the gate it read from the store."""
+    return await store.accept(pin, answer, await store.gate(pin))
+
+
 def answer(player, seq=1, at=T0 + 1000, choices=("B",)):
     return engine.Answer(player, seq, {"choices": list(choices)}, at, at - T0)
 
 
 async def test_the_first_answer_wins_and_a_retry_is_a_duplicate(store):
     pin, _ = await open_room(store)
-    results = await asyncio.gather(*(store.accept(pin, answer("a", choices=c)) for c in "BACD"))
+    results = await asyncio.gather(*(accept(store, pin, answer("a", choices=c)) for c in "BACD"))
     assert sorted(results, key=str) == [None, "duplicate", "duplicate", "duplicate"]
     assert list(await store.answers(pin, 1)) == ["1:a"]
     assert await store.answer_count(pin, 1) == 1
@@ -95,21 +100,34 @@ async def test_the_first_answer_wins_and_a_retry_is_a_duplicate(store):
 
 async def test_late_closed_unknown_and_kicked_answers_are_refused(store):
     pin, room = await open_room(store)
-    assert await store.accept(pin, answer("a", at=room.ends_at + 1)) == "late"
-    assert await store.accept(pin, answer("a", at=room.ends_at)) is None  # the last ms counts
-    assert await store.accept(pin, answer("b", seq=2)) == "closed"
-    assert await store.accept(pin, answer("nobody")) == "invalid"
+    assert await accept(store, pin, answer("a", at=room.ends_at + 1)) == "late"
+    assert await accept(store, pin, answer("a", at=room.ends_at)) is None  # the last ms counts
+    assert await accept(store, pin, answer("b", seq=2)) == "closed"
+    assert await accept(store, pin, answer("nobody")) == "invalid"
     kicked, _ = engine.apply(room, engine.Kick(T0 + 10, "b"))
     await store.put(pin, kicked, before=room)
-    assert await store.accept(pin, answer("b")) == "kicked"
+    assert await accept(store, pin, answer("b")) == "kicked"
+
+
+async def test_an_answer_timed_against_a_moved_deadline_is_stale(store):
+    pin, room = await open_room(store)
+    gate = await store.gate(pin)
+    paused, _ = engine.apply(room, engine.Pause(T0 + 500))
+    await store.put(pin, paused, before=room)
+    resumed, _ = engine.apply(paused, engine.Resume(T0 + 3000))
+    await store.put(pin, resumed, before=paused)
+    # elapsed time computed against the old deadline: refused, nothing stored
+    assert await store.accept(pin, answer("a", at=T0 + 3100), gate) == "stale"
+    assert await store.answers(pin, 1) == {}
+    assert await accept(store, pin, answer("a", at=T0 + 3100)) is None
 
 
 async def test_a_sealed_question_takes_no_more_answers(store):
     pin, _ = await open_room(store)
-    assert await store.accept(pin, answer("a")) is None
+    assert await accept(store, pin, answer("a")) is None
     sealed = await store.seal(pin, 1)
     assert set(sealed) == {"1:a"} and sealed["1:a"].response == {"choices": ["B"]}
-    assert await store.accept(pin, answer("b", at=T0 + 1500)) == "closed"
+    assert await accept(store, pin, answer("b", at=T0 + 1500)) == "closed"
     await store.drop_answers(pin, 1)
     assert await store.answers(pin, 1) == {}
 
@@ -167,8 +185,8 @@ async def test_a_reconnect_is_shown_from_the_stores_view_not_the_room(store):
     before = room
     room, _ = engine.apply(room, engine.Join(T0 + 10, "c", "丙"))
     await store.put(pin, room, before=before)
-    assert await store.accept(pin, answer("a")) is None
-    assert await store.accept(pin, answer("c", at=T0 + 5000)) is None
+    assert await accept(store, pin, answer("a")) is None
+    assert await accept(store, pin, answer("c", at=T0 + 5000)) is None
     meta, you, answered = await store.view(pin, "a")
     assert (meta["phase"], meta["seq"], you["answered"], answered) == ("question", 1, True, 2)
     assert "key" not in meta["question"] and "correct" not in json.dumps(meta)
