@@ -20,7 +20,7 @@ from django.urls import re_path  # noqa: E402
 
 from backend.common.gc_tuning import tune_for_many_connections  # noqa: E402
 from backend.common.ws_auth import SessionOrTokenAuthMiddlewareStack  # noqa: E402
-from backend.common.ws_flow import TransportFlowControl  # noqa: E402
+from backend.common.ws_flow import DirectSend, TransportFlowControl  # noqa: E402
 from backend.routing import UnknownRouteConsumer, websocket_urlpatterns  # noqa: E402
 
 
@@ -28,7 +28,9 @@ def websocket_application(urlpatterns):
     """The WebSocket stack every consumer sits behind (tests build it with their own routes)."""
     routes = [*urlpatterns, re_path(r"", UnknownRouteConsumer.as_asgi())]
     return TransportFlowControl(
-        AllowedHostsOriginValidator(SessionOrTokenAuthMiddlewareStack(URLRouter(routes)))
+        DirectSend(
+            AllowedHostsOriginValidator(SessionOrTokenAuthMiddlewareStack(URLRouter(routes)))
+        )
     )
 
 

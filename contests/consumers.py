@@ -163,8 +163,11 @@ class ContestConsumer(AsyncWebsocketConsumer):
         self.outbox.close(code, reason)
 
     async def _write(self, text: str) -> None:
-        """The outbox's writer: one frame to the server, which may wait for the client."""
-        await self.base_send({"type": "websocket.send", "text": text})
+        """The outbox's writer: one frame to the server, which may wait for the
+        client — straight to the server's ``send`` where the stack passed it
+        (``backend.common.ws_flow.DirectSend``)."""
+        send = self.scope.get("direct_send", self.base_send)
+        await send({"type": "websocket.send", "text": text})
 
     async def _shut(self, code=None, reason=None) -> None:
         await super().close(code, reason)
