@@ -44,4 +44,8 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home \
 USER jiangtang
 
 EXPOSE 8000
-CMD ["daphne", "--proxy-headers", "-b", "0.0.0.0", "-p", "8000", "backend.asgi:application"]
+# uvicorn (uvloop, httptools, websockets): the server bench/live_room.py measured
+# fastest for a city-wide room (README, docs/scaling.md). One process per container:
+# compose runs several workers behind nginx; any of them may serve any player.
+CMD ["uvicorn", "backend.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
+     "--proxy-headers", "--forwarded-allow-ips", "*", "--lifespan", "off", "--no-access-log"]

@@ -45,8 +45,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def daphne_server(transactional_db, settings):
+SERVERS = {
+    "daphne": ["-m", "daphne", "-b", "127.0.0.1", "-p", "{port}"],
+    "uvicorn": [
+        "-m", "uvicorn", "--host", "127.0.0.1", "--port", "{port}", "--lifespan", "off",
+    ],
+}  # fmt: skip
+
+
+def _serve(server: str, settings):
+    """The application under ``server`` (its log in ``ARTIFACTS/<server>.log``):
+    yields its base URL, stops it afterwards."""
     port = _free_port()
     env = {
         **os.environ,
@@ -60,18 +69,10 @@ def daphne_server(transactional_db, settings):
     ARTIFACTS.mkdir(exist_ok=True)
     # The server's own log goes to a file: read it when a test fails. (A pipe that
     # nobody reads would fill up and stall the server.)
-    log = (ARTIFACTS / "daphne.log").open("ab")
+    log = (ARTIFACTS / f"{server}.log").open("ab")
+    arguments = [a.format(port=port) for a in SERVERS[server]]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "backend.asgi:application",
-        ],
+        [sys.executable, *arguments, "backend.asgi:application"],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -88,7 +89,7 @@ def daphne_server(transactional_db, settings):
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError(f"Daphne did not come up; see {ARTIFACTS / 'daphne.log'}")
+            raise RuntimeError(f"{server} did not come up; see {ARTIFACTS / f'{server}.log'}")
         time.sleep(0.2)
     yield base
     process.terminate()
@@ -98,6 +99,17 @@ def daphne_server(transactional_db, settings):
         process.kill()
     log.close()
     _wait_for_server_sessions_to_end()
+
+
+@pytest.fixture
+def daphne_server(transactional_db, settings):
+    yield from _serve("daphne", settings)
+
+
+@pytest.fixture
+def uvicorn_server(transactional_db, settings):
+    """The production server (Dockerfile, docker-compose.yml)."""
+    yield from _serve("uvicorn", settings)
 
 
 def _wait_for_server_sessions_to_end(timeout: float = 10.0) -> None:

@@ -31,7 +31,7 @@ from contests import protocol, services
 from contests.outbox import Outbox
 from contests.runtime import runtime
 
-from ..browser.conftest import ARTIFACTS, daphne_server  # noqa: F401 (a fixture)
+from ..browser.conftest import ARTIFACTS, daphne_server, uvicorn_server  # noqa: F401 (fixtures)
 from ..factories import make_bank, make_branch, make_question, make_quiz, make_unit, make_user
 from .conftest import receive, send_json_to
 
@@ -359,19 +359,21 @@ class RawSocket:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_on_daphne_a_client_that_stops_reading_is_dropped_and_holds_up_no_one(
-    daphne_server,  # noqa: F811
+@pytest.mark.parametrize("server", ["daphne", "uvicorn"])
+def test_on_a_real_server_a_client_that_stops_reading_is_dropped_and_holds_up_no_one(
+    server, request
 ):
     # given a room on a real server: the host, two players who read, one who stalls
+    base = request.getfixturevalue(f"{server}_server")
     contest, host_token = _long_question_room()
-    log = ARTIFACTS / "daphne.log"
+    log = ARTIFACTS / f"{server}.log"
     log_start = log.stat().st_size
     path = f"/ws/contests/{contest.pin}/"
-    host = RawSocket(daphne_server, f"{path}?role=host", [f"Authorization: Token {host_token}"])
+    host = RawSocket(base, f"{path}?role=host", [f"Authorization: Token {host_token}"])
     host.until("state")
 
     def enter(guest, nickname, **options):
-        socket = RawSocket(daphne_server, f"{path}?role=player&guest={guest}", **options)
+        socket = RawSocket(base, f"{path}?role=player&guest={guest}", **options)
         socket.until("state")
         socket.send({"type": "join", "nickname": nickname})
         socket.until("state")

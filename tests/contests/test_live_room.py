@@ -1,10 +1,11 @@
 """
 The two-worker test of a city-wide room, run as the README runs the benchmark
-(``bench/live_room.py``): two application processes of the production server on a
-Redis of their own and one database, the players split over them, and the second
-worker killed (SIGKILL) half-way through the second question's answers. Its players
-reconnect to the first worker and go on; no acknowledged answer may be lost, and
-the results the database keeps must equal an offline recount of the stored answers.
+(``bench/live_room.py``): two application processes of the production server
+(uvicorn) on a Redis of their own and one database, the players split over them,
+and the second worker killed (SIGKILL) half-way through the second question's
+answers. Its players reconnect to the first worker and go on; no acknowledged
+answer may be lost, and the results the database keeps must equal an offline
+recount of the stored answers.
 """
 
 import json
@@ -29,7 +30,7 @@ def test_a_worker_killed_mid_game_loses_no_answer_and_the_scores_recount():
     command = [
         sys.executable, "bench/live_room.py",
         "--players", str(PLAYERS), "--questions", str(QUESTIONS),
-        "--stack", "production", "--server", "daphne", "--workers", "2",
+        "--stack", "production", "--server", "uvicorn", "--workers", "2",
         "--kill-worker-at", "2", "--seconds", "6", "--window", "1",
         "--database-url", server,
     ]  # fmt: skip
