@@ -166,6 +166,7 @@ class Runtime:
         self.journal = AnswerJournal()
         self.draining: dict[str, asyncio.Future] = {}  # pin → a drain waiting for the lock
         self.gates: dict[str, dict | None] = {}  # pin → the gate last read (see _gate)
+        self.known: dict[str, object] = {}  # pin → the room last read or written here
         self.healthy = True  # False from a failure of the layer or the store until a resync
 
     @property
@@ -226,7 +227,7 @@ class Runtime:
     async def _current(self, pin: str, contest: Contest):
         """Under the room lock: the stored room, or the one rebuilt from the latest
         snapshot and the stored answers (the open question's back into the store)."""
-        room = await self.store.get(pin)
+        room = await self.store.get(pin, self.known.get(pin))
         if room is None:
             room, open_answers = await _restore(contest.pk)
             if open_answers:
@@ -236,6 +237,7 @@ class Runtime:
             await self.store.put(pin, room)
             if self.channel is not None:  # the store may have lost the groups too
                 await self._join_groups()
+        self.known[pin] = room
         return room
 
     async def claim_name(self, pin: str, player: str, name: str) -> str | None:
@@ -420,6 +422,7 @@ class Runtime:
                 if room is not first:
                     await _save(contest, first, room, frozenset(stored))
                     await self.store.put(pin, room, before=first)
+                    self.known[pin] = game.at_rest(room)
                     if game.closes_question(first, room):
                         await self.store.drop_answers(pin, first.seq)
             except Exception:

@@ -98,6 +98,12 @@ if ARGV[9] ~= '' then
 end
 return 1
 """
+# KEYS: version, room; ARGV: the version of the room the caller holds. 1 when that is
+# still the stored one (nothing to transfer), else the room.
+GET = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return 1 end
+return redis.call('get', KEYS[2])
+"""
 # KEYS: gate, players, answers of the question; ARGV: player, seq, now, answer (JSON),
 # ttl, the deadline the answer's elapsed time was computed against ('' for none)
 ACCEPT = """
@@ -188,7 +194,7 @@ class MemoryStore:
         self.arrived: dict[str, list[list]] = {}  # pin → events recorded, not yet applied
         self.names: dict[str, dict[str, str]] = {}  # pin → comparable name → its player
 
-    async def get(self, pin: str) -> engine.Room | None:
+    async def get(self, pin: str, known: engine.Room | None = None) -> engine.Room | None:
         return self.rooms.get(pin)
 
     async def put(self, pin: str, room: engine.Room, before: engine.Room | None = None) -> None:
@@ -350,6 +356,7 @@ class RedisStore:
         self.release = self.redis.register_script(RELEASE)
         self.extend = self.redis.register_script(EXTEND)
         self.put_script = self.redis.register_script(PUT)
+        self.get_script = self.redis.register_script(GET)
         self.accept_script = self.redis.register_script(ACCEPT)
         self.seal_script = self.redis.register_script(SEAL)
         self.retract_script = self.redis.register_script(RETRACT)
@@ -360,8 +367,18 @@ class RedisStore:
     def _key(self, pin: str, *parts) -> str:
         return ":".join([self.prefix, pin, *map(str, parts)])
 
-    async def get(self, pin: str) -> engine.Room | None:
-        raw = await self.redis.get(self._key(pin))
+    async def get(self, pin: str, known: engine.Room | None = None) -> engine.Room | None:
+        """The stored room; ``known``, a room the caller read or wrote, is given
+        back as it is while the stored version is still its own: a worker that
+        applies a room's steps one after another neither transfers nor parses the
+        room each time (0.2 MB of JSON at 2,000 players)."""
+        if known is None:
+            raw = await self.redis.get(self._key(pin))
+        else:
+            keys = [self._key(pin, "version"), self._key(pin)]
+            raw = await self.get_script(keys=keys, args=[known.version])
+            if raw == 1:
+                return known
         return games.room_from_dict(json.loads(raw)) if raw else None
 
     async def put(self, pin: str, room: engine.Room, before: engine.Room | None = None) -> None:

@@ -122,6 +122,15 @@ async def test_an_answer_timed_against_a_moved_deadline_is_stale(store):
     assert await accept(store, pin, answer("a", at=T0 + 3100)) is None
 
 
+async def test_a_room_the_worker_holds_is_not_read_again_while_current(store):
+    pin, room = await open_room(store)
+    assert await store.get(pin, known=room) is room  # (Redis: no transfer, no parse)
+    later, _ = engine.apply(room, engine.Join(T0 + 10, "c", "丙"))
+    await store.put(pin, later, before=room)  # as another worker would
+    fresh = await store.get(pin, known=room)
+    assert fresh.version == later.version and "c" in fresh.players
+
+
 async def test_a_sealed_question_takes_no_more_answers(store):
     pin, _ = await open_room(store)
     assert await accept(store, pin, answer("a")) is None
