@@ -17,7 +17,12 @@ so a stalled phone's frames stay here, where they are counted.)
 The writer is created with the connection's first frame and waits on a future
 when the outbox is empty: a burst of frames costs one wake-up per connection, no
 task per frame or per burst (creating a task costs several times a frame's
-write). It ends with the connection: ``discard``, called on disconnect and when
+write). A frame that finds the outbox empty and nothing in flight is not queued at
+all: ``put`` starts the server's ``send`` itself, which normally completes without
+waiting (the frame goes to the socket's buffer) — no wake-up, no task step: a
+broadcast to 2,000 sockets is 2,000 calls in one loop. Only if that ``send`` must
+wait (the client is behind) is the rest of it left to a task, and the frames after
+it queue behind it. It ends with the connection: ``discard``, called on disconnect and when
 the consumer's application instance ends however it ends, cancels it.
 """
 
@@ -47,7 +52,8 @@ class Outbox:
     which may wait for the client); ``shut(*how)`` closes it."""
 
     __slots__ = (
-        "_chars", "_closer", "_closing", "_frames", "_idle", "_shut", "_write", "_writer", "closed",
+        "_chars", "_closer", "_closing", "_frames", "_idle", "_resumer", "_shut", "_write",
+        "_writer", "closed",
     )  # fmt: skip
 
     def __init__(self, write: Callable[[str], Awaitable], shut: Callable[..., Awaitable]):
@@ -58,6 +64,7 @@ class Outbox:
         self._writer: asyncio.Task | None = None
         self._idle: asyncio.Future | None = None  # the writer waits on it for frames
         self._closer: asyncio.Task | None = None
+        self._resumer: asyncio.Task | None = None  # a direct write that had to wait
         self._closing: tuple | None = None  # how to close once the queued frames are out
         #: True once no more frames are taken: closing, dropped or gone
         self.closed = False
@@ -72,7 +79,13 @@ class Outbox:
     @property
     def busy(self) -> bool:
         """A writer or a close is still running (tests: nothing leaks)."""
-        return any(task is not None and not task.done() for task in (self._writer, self._closer))
+        tasks = (self._writer, self._closer, self._resumer)
+        return any(task is not None and not task.done() for task in tasks)
+
+    @property
+    def _in_flight(self) -> bool:
+        """A direct write is waiting for the client: what comes next queues behind it."""
+        return self._resumer is not None and not self._resumer.done()
 
     def put(self, text: str) -> bool:
         """Queues a frame. False if the connection takes no more: it is closing,
@@ -80,13 +93,54 @@ class Outbox:
         if self.closed:
             return False
         frames = self._frames
+        if not frames and (self._writer is None or self._idle is not None) and not self._in_flight:
+            self._write_now(text)
+            return True
         if len(frames) >= MAX_FRAMES or self._chars + len(text) > MAX_CHARS:
             self._drop()
             return False
         frames.append(text)
         self._chars += len(text)
-        self._wake()
+        if not self._in_flight:
+            self._wake()
         return True
+
+    def _write_now(self, text: str) -> None:
+        """Runs the server's ``send`` for ``text`` up to its first wait; if it has
+        to wait, a task finishes it (then the queued frames go on)."""
+        sending = self._write(text)
+        try:
+            waiting = sending.send(None)
+        except StopIteration:
+            return  # written
+        except Exception:  # a socket closing under us; its disconnect discards the rest
+            logger.debug("a contest socket went away", exc_info=True)
+            return
+        waiting._asyncio_future_blocking = False  # taken over here, not by a task
+        self._resumer = asyncio.get_running_loop().create_task(self._resume(sending, waiting))
+
+    async def _resume(self, sending, waiting) -> None:
+        """Drives a ``send`` started by ``_write_now`` to its end: waits for what it
+        waits for, then resumes it (a started coroutine cannot be awaited)."""
+        try:
+            while True:
+                if waiting is None:  # a bare yield (sleep(0)): just let the loop turn
+                    await asyncio.sleep(0)
+                else:  # done however it ends: the send sees the outcome when resumed
+                    await asyncio.wait((waiting,))
+                try:
+                    waiting = sending.send(None)
+                except StopIteration:
+                    break
+                if waiting is not None:
+                    waiting._asyncio_future_blocking = False
+        except asyncio.CancelledError:
+            sending.close()
+            raise
+        except Exception:  # a socket closing under us; its disconnect discards the rest
+            logger.debug("a contest socket went away", exc_info=True)
+        if self._frames or self._closing is not None:
+            self._wake()
 
     def close(self, *how) -> None:
         """Closes the connection after the frames queued so far (``how``: what
@@ -95,7 +149,8 @@ class Outbox:
             return
         self.closed = True
         self._closing = how
-        self._wake()
+        if not self._in_flight:  # else the write in flight wakes the writer when done
+            self._wake()
 
     def discard(self) -> None:
         """The connection is gone (or its worker stops): drops the queued frames
@@ -108,7 +163,7 @@ class Outbox:
             current = asyncio.current_task()
         except RuntimeError:  # no loop running (a test resetting the runtime)
             current = None
-        for task in (self._writer, self._closer):
+        for task in (self._writer, self._closer, self._resumer):
             if task is not None and task is not current:
                 task.cancel()
 

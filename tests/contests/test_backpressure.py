@@ -263,18 +263,36 @@ async def test_a_frame_too_large_for_the_rest_of_the_budget_drops_the_socket():
     assert wire.sent == [("close", protocol.CLOSE_TOO_SLOW)]
 
 
-async def test_an_idle_outbox_wakes_for_the_next_frame_and_discard_ends_its_writer():
+async def test_a_frame_for_an_idle_connection_is_written_at_once_without_a_task():
     wire = Wire()
     outbox = Outbox(wire.send, wire.close)
     outbox.put("a")
-    await settle()
+    assert wire.sent == ["a"] and not outbox.busy  # no task, no wake-up: written
+    wire.hold.clear()  # the client falls behind: the next send has to wait
     outbox.put("b")
+    outbox.put("c")  # behind it, in order
     await settle()
-    assert wire.sent == ["a", "b"]
-    assert outbox.busy  # one writer for the connection, waiting for frames
+    assert wire.sent == ["a"] and outbox.busy
+    wire.hold.set()
+    await settle()
+    assert wire.sent == ["a", "b", "c"]
     outbox.discard()
     await settle()
     assert not outbox.busy and writers_left() == []
+
+
+async def test_a_close_waits_for_the_write_in_flight():
+    wire = Wire()
+    outbox = Outbox(wire.send, wire.close)
+    wire.hold.clear()
+    outbox.put("a")
+    outbox.close(4403)
+    await settle()
+    assert wire.sent == []
+    wire.hold.set()
+    await settle()
+    assert wire.sent == ["a", ("close", 4403)]
+    assert not outbox.busy
 
 
 # --- on a real server -------------------------------------------------------------------------
