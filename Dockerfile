@@ -1,4 +1,4 @@
-# Jiangtang application image: Daphne serving backend.asgi (HTTP and WebSocket).
+# Jiangtang application image: uvicorn serving backend.asgi (HTTP and WebSocket).
 # Built once by docker-compose.yml and shared by the migrate, web1..web3 and seed
 # services. Static files are collected at build time and served by WhiteNoise.
 
