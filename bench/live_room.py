@@ -253,15 +253,22 @@ class Stack:
     def rss_kb(self) -> list[int]:
         return [rss_kb(p.pid) if p is not None else 0 for p in self.workers]
 
-    def redis_kb(self) -> int | None:
-        """What Redis holds (``used_memory``): the room, its answers, the layer."""
+    def redis_kb(self) -> tuple[int | None, dict]:
+        """What Redis holds (``used_memory``), and the room's keys by name (KB)."""
         if "REDIS_URL" not in self.env:
-            return None
+            return None, {}
         import redis
 
         client = redis.Redis.from_url(self.env["REDIS_URL"])
         try:
-            return client.info("memory")["used_memory"] // 1024
+            keys = {}
+            for key in client.scan_iter("jiangtang:room:*", count=1000):
+                if key.startswith(b"jiangtang:room:alive:"):
+                    continue  # a worker's marker (the store's lost() check)
+                name = key.decode().split(":", 3)[-1] if key.count(b":") > 2 else "room"
+                keys[name] = keys.get(name, 0) + (client.memory_usage(key) or 0)
+            room = {name: round(size / 1024, 1) for name, size in sorted(keys.items())}
+            return client.info("memory")["used_memory"] // 1024, room
         finally:
             client.close()
 
@@ -736,7 +743,7 @@ class Room:
                 for p in self.players
                 if seq in p.reveal and seq in p.board
             ]
-        redis_kb = self.stack.redis_kb()  # the room at its fullest, before the end
+        redis_kb, room_kb = self.stack.redis_kb()  # the room at its fullest, before the end
         await self.host_send("end")
         await self.until(
             lambda: all(p.finished.done() for p in self.players if p.joined.done()), 30
@@ -794,6 +801,7 @@ class Room:
                 ),
                 "loadgen_lag_p99_ms": _round(pct(self.lag, 0.99)),
                 "redis_used_kb": redis_kb,
+                "redis_room_kb": room_kb,
             }
         )
         acked = {(p.player_id, seq) for p in self.players for seq in p.accepted}

@@ -31,7 +31,7 @@ def test_a_worker_killed_mid_game_loses_no_answer_and_the_scores_recount():
         sys.executable, "bench/live_room.py",
         "--players", str(PLAYERS), "--questions", str(QUESTIONS),
         "--stack", "production", "--server", "uvicorn", "--workers", "2",
-        "--kill-worker-at", "2", "--seconds", "6", "--window", "1",
+        "--kill-worker-at", "2", "--seconds", "10", "--window", "1",
         "--database-url", server,
     ]  # fmt: skip
     completed = subprocess.run(
