@@ -97,6 +97,10 @@ class Game:
         store (``to_dict``, less what the rows hold already)."""
         return self.to_dict(room)
 
+    #: Parts of ``snapshot`` the database keeps in columns of their own, written
+    #: only by a step that changed them (``contests.services.contest_save``).
+    kept_apart: tuple[str, ...] = ()
+
     def at_rest(self, room):
         """``room`` as the store gives it back (``from_dict(snapshot(room))``),
         without the round trip: what a worker keeps of the last room it wrote."""
@@ -117,6 +121,7 @@ class ClassicGame(Game):
     kind = "classic"
     module = engine
     answers_outside_lock = True
+    kept_apart = ("players", "board")
 
     def build(self, contest, questions):
         return engine.Room(

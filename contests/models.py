@@ -56,8 +56,13 @@ class Contest(models.Model):
     snapshot = models.JSONField(
         null=True,
         blank=True,
-        help_text="the room at the last reveal (contests.engine.room_to_dict, version 1)",
+        help_text="the room as of its last step (contests.engine.room_to_dict, version 1); "
+        "while it runs, without its players and board, which are kept apart",
     )
+    # A running room's players and board, written only by the steps that change them:
+    # the other steps (a question opening, the clock) save a few KB, not the whole room.
+    snapshot_players = models.JSONField(null=True, blank=True, editable=False)
+    snapshot_board = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

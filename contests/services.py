@@ -259,7 +259,13 @@ def contest_room(contest: Contest, *, fresh: bool = False):
     """The room for ``contest`` (``engine.Room``, or ``stage.StageRoom`` on stage):
     as saved at its last step, or fresh."""
     if contest.snapshot and not fresh:
-        return games.room_from_dict(contest.snapshot)
+        data = dict(contest.snapshot)
+        # a running room's players and board are kept apart (a finished one has them inline)
+        if "players" not in data:
+            data["players"] = contest.snapshot_players or []
+        if "board" not in data and contest.snapshot_board is not None:
+            data["board"] = contest.snapshot_board
+        return games.room_from_dict(data)
     questions = Question.objects.in_bulk(
         [*contest.question_ids, *contest.stage.get("reserve_ids", [])]
     )
@@ -344,7 +350,19 @@ def contest_save(*, contest: Contest, before, room, stored: frozenset[str] = fro
         return
     Contest.objects.filter(
         Q(snapshot__isnull=True) | Q(snapshot__state_version__lt=room.version), pk=contest.pk
-    ).exclude(status=ContestStatus.FINISHED).update(snapshot=game.snapshot(room))
+    ).exclude(status=ContestStatus.FINISHED).update(**_snapshot_fields(game, before, room))
+
+
+def _snapshot_fields(game, before, room) -> dict:
+    """The snapshot, and the parts the game keeps apart (players, board) only if
+    this step changed them: the columns then hold what ``before`` had, since the
+    steps of a room are saved one after another, each before the store moves on."""
+    data = game.snapshot(room)
+    fields = {"snapshot": {k: v for k, v in data.items() if k not in game.kept_apart}}
+    for part in game.kept_apart:
+        if before is room or getattr(before, part) != getattr(room, part):
+            fields[f"snapshot_{part}"] = data[part]
+    return fields
 
 
 def contest_record_answers(*, contest: Contest, room: engine.Room, seq: int) -> int:
