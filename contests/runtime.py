@@ -7,9 +7,10 @@ default, Redis in production, where any worker may apply a room's next event).
 Fan-out: a room's messages are serialised once and sent as one channel-layer
 message per *worker* (each worker's runtime listens on a channel of its own and
 joins the room's group when it holds one of the room's sockets), and each worker
-queues the frames on its local sockets in a plain loop; each socket's outbox
-(``contests.outbox``) writes them, so a slow phone delays no other, and one that
-falls too far behind is dropped (it reconnects to a full ``state``). The sockets
+hands the frames to its local sockets' outboxes in a plain loop (``contests.outbox``:
+a frame for a socket with nothing waiting is written at once, others queue), so a
+slow phone delays no other, and one that falls too far behind is dropped (it
+reconnects to a full ``state``). The sockets
 themselves are not on the channel layer: no per-socket group membership to set
 up in a connect storm, no per-socket channel to overflow, no thread hop per
 socket and message.
