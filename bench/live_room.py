@@ -301,8 +301,9 @@ class Stack:
 # --- the world ----------------------------------------------------------------------------------
 
 
-def make_world(options: Options) -> dict:
-    """The members (with API tokens), a host, a four-option paper and the contest."""
+def make_world(options: Options, run: int = 1) -> dict:
+    """The members (with API tokens), a host, a four-option paper and the contest
+    (of run ``run``: the runs of one invocation share the database)."""
     from django.contrib.auth.hashers import make_password
     from rest_framework.authtoken.models import Token
 
@@ -311,19 +312,19 @@ def make_world(options: Options) -> dict:
     from quizzes.models import Question, QuestionBank, Quiz, QuizQuestion
     from quizzes.scoring import normalise_stem
 
-    unit = Unit.objects.create(name="市直机关")
+    unit = Unit.objects.create(name=f"市直机关（第{run}轮）")
     branches = Branch.objects.bulk_create(
         Branch(unit=unit, name=f"第{n + 1}党支部") for n in range(max(1, options.players // 40))
     )
     unusable = make_password(None)
     host = User.objects.create(
-        username="live-host", display_name="主持人", role=Role.CITY_ADMIN, password=unusable
+        username=f"live-host-{run}", display_name="主持人", role=Role.CITY_ADMIN, password=unusable
     )
     tokens = {}
     if not options.guests:
         members = User.objects.bulk_create(
             User(
-                username=f"m{n:05d}",
+                username=f"r{run}m{n:05d}",
                 display_name=f"党员{n:05d}",
                 role=Role.MEMBER,
                 branch=branches[n % len(branches)],
@@ -863,8 +864,8 @@ def player_ids(world: dict, options: Options) -> list[str]:
     return [f"u{users[world['tokens'][n]]}" for n in range(options.players)]
 
 
-def run_once(options: Options, stack: Stack) -> dict:
-    world = make_world(options)
+def run_once(options: Options, stack: Stack, run: int = 1) -> dict:
+    world = make_world(options, run)
     ids = player_ids(world, options)
     stack.start_workers()
     room = Room(options, stack, world, ids)
@@ -911,7 +912,7 @@ def summarise(runs: list[dict]) -> dict:
     for name in SUMMARY:
         values = [r[name] for r in runs if r.get(name) is not None]
         if values:
-            summary[name] = statistics.median(values)
+            summary[name] = round(statistics.median(values), 3)
             spread[name] = [min(values), max(values)]
     summary["recount_equal"] = all(r["recount_equal"] for r in runs)
     summary["worker_cpu_ms_per_player_question"] = [
@@ -957,8 +958,8 @@ def main(argv=None) -> None:
     try:
         stack.start_services()
         stack.setup_django()
-        for _run in range(options.runs):
-            result = run_once(options, stack)
+        for run in range(1, options.runs + 1):
+            result = run_once(options, stack, run)
             runs.append(result)
             print(json.dumps(result, ensure_ascii=False), flush=True)
             for process in stack.workers:
