@@ -254,6 +254,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# One date format wherever people read dates, the admin included: 2026-11-30 19:54.
+FORMAT_MODULE_PATH = ["backend.formats"]
 JIANGTANG_CITY_NAME = os.environ.get("JIANGTANG_CITY_NAME", "江城市直机关工委")
 
 # --- Static and media files ------------------------------------------------------------

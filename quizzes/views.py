@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import presenters, selectors, services
@@ -91,6 +92,14 @@ def attempt_page(request, pk: int):
     return render(request, "quizzes/attempt.html", {"attempt": attempt, "nav": "practice"})
 
 
+def _your_choices(result: dict | None) -> str:
+    """What the member chose, as the options are labelled: "A、C", "正确"; "" if nothing."""
+    if not result or not result["your_answer"]:
+        return ""
+    labels = {"true": _("True"), "false": _("False")}
+    return "、".join(str(labels.get(key, key)) for key in result["your_answer"].get("choices", []))
+
+
 @login_required
 def review_page(request, pk: int):
     attempt = selectors.attempt_for_member(member=request.user, pk=pk)
@@ -104,6 +113,8 @@ def review_page(request, pk: int):
         }
         for item in attempt.loaded_items
     ]
+    for row in rows:
+        row["your_choices"] = _your_choices(row["result"])
     return render(
         request,
         "quizzes/review.html",

@@ -34,6 +34,12 @@ function setupLecture(root) {
   let timer = null;
   let completed = done && !done.hidden;
 
+  // As the server writes dates (DATETIME_FORMAT, backend/formats): 2026-11-30 19:54.
+  function formatDateTime(at) {
+    const two = (n) => String(n).padStart(2, "0");
+    return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}`;
+  }
+
   function render(progress) {
     minutes.textContent = Math.floor(progress.seconds_read / 60);
     const share = Math.min(1, progress.seconds_read / Math.max(1, progress.min_read_seconds));
@@ -46,7 +52,7 @@ function setupLecture(root) {
     remaining.hidden = completed || progress.can_complete;
     if (completed && progress.completed_at) {
       const at = new Date(progress.completed_at);
-      doneAt.textContent = ` · ${at.toLocaleString()}`;
+      doneAt.textContent = ` · ${formatDateTime(at)}`;
     }
   }
 

@@ -2,6 +2,8 @@
 // final and graded at once; quiz answers autosave and are graded on hand-in.
 // Time is the server's: the countdown runs to `ends_at`, corrected by the offset
 // between the server's clock and this phone's.
+// Each question says its kind and what to do (a 多选 answer is sent only by 提交 in
+// practice, so the label says so) and a 多选 question counts the options chosen.
 
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const root = document.querySelector("[data-attempt-url]");
@@ -48,6 +50,7 @@ function setup() {
   let offset = 0;
   let pending = null; // the answer being composed for the current question
   let timer = null;
+  let finishing = false;
 
   const results = () => Object.fromEntries(state.results.map((r) => [r.question, r]));
   const current = () => state.questions[index];
@@ -88,19 +91,35 @@ function setup() {
     }
   }
 
+  // "多选题：选出全部正确答案后点提交" (practice) or "多选题：选出全部正确答案" (exam).
+  function kindLabel(q) {
+    const name = `kind${q.kind[0].toUpperCase()}${q.kind.slice(1)}`;
+    return (state.practice ? text[`${name}Practice`] : undefined) ?? text[name] ?? "";
+  }
+
+  function showCount(q, counter) {
+    if (!counter) return;
+    const n = box.querySelectorAll("[data-key][aria-pressed=true]").length;
+    counter.textContent = n ? text.chosen.replace("{n}", String(n)) : text.noneChosen;
+  }
+
   function render() {
     const q = current();
     const verdict = results()[q.id];
     const saved = state.answers[q.id];
     const locked = state.status !== "open" || (state.practice && Boolean(verdict));
     $("[data-progress]").textContent = `${index + 1} / ${state.questions.length}`;
-    box.replaceChildren(el("p", { class: "question__stem" }, q.text));
+    const kind = el("p", { class: `question__kind question__kind--${q.kind}`, "data-kind": q.kind });
+    kind.append(el("span", {}, kindLabel(q)));
+    const counter = q.kind === "multiple" && !locked ? el("span", { class: "question__count", "data-chosen": "" }) : null;
+    if (counter) kind.append(counter);
+    box.replaceChildren(kind, el("p", { class: "question__stem" }, q.text));
     if (q.kind === "fill") {
       for (let i = 0; i < q.blanks; i += 1) {
         const input = el("input", {
           type: "text",
           "data-blank": String(i),
-          "aria-label": `${text.blank} ${i + 1}`,
+          "aria-label": text.blank.replace("{n}", String(i + 1)),
           autocomplete: "off",
         });
         input.value = saved?.blanks?.[i] ?? "";
@@ -108,6 +127,7 @@ function setup() {
         input.addEventListener("input", () => {
           pending = composed(q);
           if (!state.practice) autosave(q, 800);
+          else buttons.confirm.disabled = !pending;
         });
         box.append(el("label", { class: "field" }, input));
       }
@@ -135,12 +155,14 @@ function setup() {
             button.setAttribute("aria-pressed", String(button.getAttribute("aria-pressed") !== "true"));
           }
           pending = composed(q);
+          showCount(q, counter);
           if (!state.practice) autosave(q, 0);
           else buttons.confirm.disabled = !pending;
         });
         list.append(button);
       }
       box.append(list);
+      showCount(q, counter);
     }
     pending = composed(q);
     renderFeedback(state.practice ? verdict : null);
@@ -205,8 +227,16 @@ function setup() {
   }
 
   async function finish() {
+    if (finishing) return;
+    finishing = true;
     window.clearInterval(timer);
     if (state.status === "open" && !state.practice) {
+      // A blank typed in the last moment is still waiting for its autosave.
+      window.clearTimeout(saveTimer);
+      const q = current();
+      if (pending && JSON.stringify(pending) !== JSON.stringify(state.answers[q.id] ?? null)) {
+        await save(q);
+      }
       await call("POST", root.dataset.submitUrl);
     }
     window.location.assign(root.dataset.reviewUrl);
