@@ -111,7 +111,7 @@ function setup() {
     $("[data-progress]").textContent = `${index + 1} / ${state.questions.length}`;
     const kind = el("p", { class: `question__kind question__kind--${q.kind}`, "data-kind": q.kind });
     kind.append(el("span", {}, kindLabel(q)));
-    const counter = q.kind === "multiple" && !locked ? el("span", { class: "question__count", "data-chosen": "" }) : null;
+    const counter = q.kind === "multiple" && !locked ? el("span", { class: "question__count", "data-chosen-count": "" }) : null;
     if (counter) kind.append(counter);
     box.replaceChildren(kind, el("p", { class: "question__stem" }, q.text));
     if (q.kind === "fill") {
