@@ -41,16 +41,47 @@ export function guestToken() {
   return token;
 }
 
+// The shapes beside the option tiles' colours, by position (0: triangle, 1: diamond,
+// 2: circle, 3: square, 4: pentagon, 5: hexagon), drawn as SVG so that no emoji font is
+// needed: a player matches the phone's tile to the big screen's by colour and shape.
+const SHAPES = [
+  ["path", { d: "M12 2.5 22.5 20.5H1.5z" }],
+  ["path", { d: "M12 1.5 22.5 12 12 22.5 1.5 12z" }],
+  ["circle", { cx: "12", cy: "12", r: "10" }],
+  ["rect", { x: "2.5", y: "2.5", width: "19", height: "19", rx: "1.5" }],
+  ["path", { d: "M12 1.5 22.5 9.2 18.5 21.5h-13L1.5 9.2z" }],
+  ["path", { d: "M6.5 2.5h11L23 12l-5.5 9.5h-11L1 12z" }],
+];
+const SVG = "http://www.w3.org/2000/svg";
+
+export function optionShape(index) {
+  const [tag, attrs] = SHAPES[index % SHAPES.length];
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("class", "shape");
+  const shape = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) shape.setAttribute(key, value);
+  svg.append(shape);
+  return svg;
+}
+
 // Opens `/ws/contests/{pin}/?role=…` (`path` from the page) and keeps it open:
 // `onOpen()` after each (re)connect, `onMessage(message)` for each message,
 // `onDown()` when the connection drops and a retry is scheduled. `refuse()` stops
-// the retries (a refusal the server means). `send(message)` is false when offline.
+// the retries (a refusal the server means); `close()` also closes the socket.
+// `send(message)` is false when offline. Retries back off to 5 s at most (a live
+// question lasts seconds), and come at once when the phone says it is back online
+// or the page is shown again.
 export function contestSocket({ path, role, guest, onOpen, onMessage, onDown }) {
   let socket = null;
   let retry = 0;
   let refused = false;
+  let timer = null;
 
   function open() {
+    window.clearTimeout(timer);
+    timer = null;
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
     let url = `${scheme}://${window.location.host}${path}?role=${role}`;
     if (guest) url += `&guest=${guestToken()}`;
@@ -67,11 +98,18 @@ export function contestSocket({ path, role, guest, onOpen, onMessage, onDown }) 
       // connect brings back everything it missed.
       if (refused) return;
       onDown();
-      const delay = Math.min(10000, 500 * 2 ** retry) + Math.random() * 300;
+      const delay = Math.min(5000, 500 * 2 ** retry) * (0.8 + Math.random() * 0.4);
       retry += 1;
-      window.setTimeout(open, delay);
+      timer = window.setTimeout(open, delay);
     });
   }
+
+  function soon() {
+    // back online (or shown again): try now rather than at the end of the backoff
+    if (timer !== null && !refused) open();
+  }
+  window.addEventListener("online", soon);
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && soon());
 
   open();
   return {
@@ -80,8 +118,17 @@ export function contestSocket({ path, role, guest, onOpen, onMessage, onDown }) 
       socket.send(JSON.stringify(message));
       return true;
     },
+    isOpen() {
+      return Boolean(socket) && socket.readyState === WebSocket.OPEN;
+    },
     refuse() {
       refused = true;
+      window.clearTimeout(timer);
+    },
+    close() {
+      refused = true;
+      window.clearTimeout(timer);
+      socket?.close();
     },
   };
 }
