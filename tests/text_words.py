@@ -37,6 +37,7 @@ _NOT_WORDS = re.compile(
     | (?:https?|wss?)://\S+                   # absolute URL
     | www\.\S+
     | \b[\w-]+(?:\.[\w-]+)*\.(?:com|cn|net|org|gov|edu|local|localhost|test)\b(?::\d+)?\S*
+    | \b(?:localhost|testserver|[\w-]+(?:\.[\w-]+)+)(?::\d+)?/\S*   # host/path (no scheme)
     | (?<![\w/])/[\w\-./?=&%#:]+              # a site path such as /join/ or /c/1234
     | \{[\w.]*\} | %\(\w+\)[sd]                # a placeholder the script fills: {team}
     """,

@@ -26,6 +26,9 @@ def test_urls_paths_and_email_addresses_are_removed_first():
         "或 jiangtang.gov.cn/c/4 ，也可访问 /join/ ；联系 admin.office@party-unit.gov.cn"
     )
     assert english_words(text) == []
+    assert english_words("打开 192.168.1.5:8000/join/ 或 testserver/join/?pin=1") == []
+    # a slash between words is not a path: "true/false" is English
+    assert english_words("true/false 图表") == ["true", "false"]
 
 
 def test_placeholders_are_not_words():
