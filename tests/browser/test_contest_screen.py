@@ -184,7 +184,10 @@ def _no_english(page, url_text=""):
 
 def _settle(page):
     """Let the entrance animations finish before a photo."""
-    page.evaluate("Promise.all(document.getAnimations().map((a) => a.finished))")
+    page.evaluate(
+        "Promise.all(document.getAnimations()"
+        ".filter((a) => a.effect.getTiming().iterations !== Infinity).map((a) => a.finished))"
+    )
 
 
 SIZES = {
