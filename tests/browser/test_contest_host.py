@@ -7,6 +7,8 @@ Players here are plain WebSockets opened from signed-in browser contexts (the
 player's page has tests of its own): what they send is exactly what a phone sends.
 """
 
+import json
+import re
 import secrets
 
 import pytest
@@ -83,7 +85,10 @@ class Player:
         self.wait_for(f"m.type === 'answer_ack' && m.seq === {seq} && m.accepted")
 
 
-def open_console(browser, base, contest, viewport):
+def open_console(browser, base, contest, viewport, *, sockets=None):
+    """The console signed in as the host; ``sockets`` (a list): its contest socket
+    runs through a route that records what the page sends (``page.inject(message)``
+    then plays the server)."""
     context = browser.new_context(
         viewport=viewport,
         locale="zh-CN",
@@ -92,6 +97,16 @@ def open_console(browser, base, contest, viewport):
     )
     signed_in(context, base, contest.host)
     page = context.new_page()
+    if sockets is not None:
+
+        def route(ws):
+            server = ws.connect_to_server()
+            ws.on_message(
+                lambda message: (sockets.append(json.loads(message)), server.send(message))
+            )
+            page.inject = lambda message: ws.send(json.dumps(message))
+
+        page.route_web_socket(re.compile(r"/ws/contests/"), route)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{base}/contests/{contest.pk}/host/")
@@ -325,12 +340,46 @@ def test_the_console_follows_the_game(daphne_server, browser, hall):
 
 def test_the_console_on_a_small_phone(daphne_server, browser, hall):
     contest, _members = hall
-    host = open_console(browser, daphne_server, contest, SMALL_PHONE)
+    sent = []
+    host = open_console(browser, daphne_server, contest, SMALL_PHONE, sockets=sent)
     players = [
         Player(browser, daphne_server, contest.pin, nickname="小明").joined(),
         Player(browser, daphne_server, contest.pin, nickname="小红").joined(),
     ]
-    expect(host.locator("[data-host] [data-roster] li")).to_have_count(2)
+    roster = host.locator("[data-host] [data-roster] li")
+    expect(roster).to_have_count(2)
+
+    # a roster of 500 (played by the route): it scrolls inside its card, and search finds one
+    crowd = [
+        {
+            "player": f"u{9000 + i}",
+            "name": f"参赛者{i:03d}",
+            "branch": f"第{i % 40}党支部",
+            "guest": False,
+        }
+        for i in range(500)
+    ]
+    host.inject({"type": "lobby", "players": 500, "recent": [], "roster": crowd})
+    expect(roster).to_have_count(500)
+    expect(host.locator("[data-host] [data-testid=players]")).to_have_text("500")
+    box = host.locator("[data-host] [data-roster]")
+    assert box.evaluate("(list) => list.scrollHeight > list.clientHeight + 1000")
+    assert box.bounding_box()["height"] <= 640
+    assert host.evaluate("document.documentElement.scrollWidth") <= 360
+    host.fill("[data-host] [data-search]", "参赛者420")
+    expect(roster).to_have_count(1)
+    host.fill("[data-host] [data-search]", "第7党支部")
+    expect(roster).to_have_count(13)  # 7, 47, … 487
+    host.fill("[data-host] [data-search]", "参赛者420")
+    # a refusal from the server is shown in Chinese: this player is not in the real room
+    kick = host.locator("[data-host] [data-kick=u9420]")
+    kick.click()
+    kick.click()
+    expect(host.locator("[data-host] [data-notice]")).to_have_text("没有这名参赛者。")
+    assert {"type": "kick", "player": "u9420"} in sent
+    host.reload()  # the server's own roster again
+    host.wait_for_selector("[data-conn].is-online")
+    expect(roster).to_have_count(2)
     start = command(host, "start")
     expect(start).to_be_enabled()
     box = start.bounding_box()

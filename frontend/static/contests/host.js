@@ -355,11 +355,17 @@ function setup() {
     const left = Math.max(0, Math.ceil((S.endsAt - (Date.now() + offset)) / 1000));
     box.textContent = String(left);
     box.classList.toggle("is-urgent", left <= 5);
+    if (left === 0 && box.dataset.zero !== String(S.seq)) {
+      box.dataset.zero = String(S.seq);
+      drawControls(); // time is up: close and pause are no longer offered
+    }
   }
 
   function commandState() {
     const p = S.phase;
     const ready = S.online && !S.pending;
+    // at 0 the server closes the question by itself: a close or pause now would race it
+    const timeUp = p === "question" && S.endsAt !== null && S.endsAt < Date.now() + offset;
     const shown = {
       start: p === "lobby",
       close: p === "question",
@@ -372,6 +378,8 @@ function setup() {
     const enabled = {};
     for (const [command, visible] of Object.entries(shown)) enabled[command] = visible && ready;
     enabled.start = enabled.start && S.players > 0;
+    enabled.close = enabled.close && !timeUp;
+    enabled.pause = enabled.pause && !timeUp;
     return { shown, enabled };
   }
 
