@@ -30,6 +30,7 @@ LOBBY, QUESTION, REVEAL, PAUSED, FINISHED = "lobby", "question", "reveal", "paus
 FULL_POINTS_WITHIN_MS = 500
 STREAK_STEP, STREAK_CAP = 100, 500
 TOP = 10
+ROSTER_MAX = 500  # the host's roster: the newest players (a city-wide room has thousands)
 
 
 # --- the room ---------------------------------------------------------------------------------
@@ -87,8 +88,10 @@ class Room:
     rescored: dict[int, list] = field(default_factory=dict)  # seq → corrected key
     # The standings as of the last reveal (or correction), kept so that a (re)connect
     # does not recount and the next reveal adds one question to running totals:
-    # player → [score, correct, answered, rank, streak], counting the questions up to
-    # ``board_upto`` (None: unknown, so the next reveal recounts); and that scoreboard.
+    # player → [score, correct, answered, rank, streak, shown], counting the questions
+    # up to ``board_upto`` (None: unknown, so the next reveal recounts), ``shown`` being
+    # the rank at the last scoreboard sent (None: none yet; a scoreboard's ``previous``);
+    # and that scoreboard.
     board: dict[str, list[int]] = field(default_factory=dict)
     board_upto: int | None = 0
     scoreboard: dict | None = None
@@ -335,17 +338,29 @@ def team_standings(room: Room, table: dict[str, Standing], upto: int) -> list[Te
     """Team score = the mean of the members' scores × the share of (member,
     question) pairs answered, so a big branch does not win by head count and a
     small one does not win by its few keen members alone."""
-    asked = len([s for s in range(1, upto + 1) if s not in room.voided])
-    teams: dict[str, list[Standing]] = {}
-    for standing in table.values():
+    return teams_ranked(table.values(), asked_count(room, upto))
+
+
+def asked_count(room: Room, upto: int | None = None) -> int:
+    """The questions asked up to ``upto`` (the current one: None), voided ones not counted."""
+    last = room.seq if upto is None else upto
+    return len([s for s in range(1, last + 1) if s not in room.voided])
+
+
+def teams_ranked(members, asked: int) -> list[TeamStanding]:
+    """The team standings from the members' standings (anything with ``team``,
+    ``score`` and ``answered``: a ``Standing`` or a stored result) and the number
+    of questions asked: the one formula for the live scoreboard and the results."""
+    teams: dict[str, list] = {}
+    for standing in members:
         if standing.team:
             teams.setdefault(standing.team, []).append(standing)
     result = []
-    for name, members in teams.items():
-        mean = sum(m.score for m in members) / len(members)
-        possible = len(members) * asked
-        participation = sum(m.answered for m in members) / possible if possible else 0.0
-        result.append(TeamStanding(name, round(mean * participation), len(members), participation))
+    for name, group in teams.items():
+        mean = sum(m.score for m in group) / len(group)
+        possible = len(group) * asked
+        participation = sum(m.answered for m in group) / possible if possible else 0.0
+        result.append(TeamStanding(name, round(mean * participation), len(group), participation))
     result.sort(key=lambda t: (-t.score, t.name))
     for position, team in enumerate(result, start=1):
         team.rank = position
@@ -396,7 +411,34 @@ def lobby_payload(players: list[Player], *, names: bool = True) -> dict:
     }
 
 
-def scoreboard_payload(room: Room, table: dict[str, Standing]) -> dict:
+def roster(room: Room) -> list[dict]:
+    """Who is in, for the host alone (its console lists them and kicks from the
+    list): the newest ``ROSTER_MAX`` players not kicked, newest first; ``player``
+    is the id ``kick`` takes."""
+    rows: list[dict] = []
+    for p in reversed(room.players.values()):
+        if p.kicked:
+            continue
+        rows.append({"player": p.id, "name": p.name, "branch": p.team, "guest": p.guest})
+        if len(rows) >= ROSTER_MAX:
+            break
+    return rows
+
+
+def host_lobby(room: Room, names: bool = True) -> dict:
+    """The host's ``lobby``: the count, the latest names and the ``roster``."""
+    return dict(lobby_payload(room.active_players(), names=names), roster=roster(room))
+
+
+def _shown(entry: list | None) -> int | None:
+    """A board entry's rank at the last scoreboard sent (None: none, or an older board)."""
+    return entry[5] if entry is not None and len(entry) > 5 else None
+
+
+def scoreboard_payload(room: Room, table: dict[str, Standing], before: dict | None = None) -> dict:
+    """The top ten (and the teams); each entry's ``previous`` is its rank at the
+    last scoreboard sent, as ``before`` (the board before this one) remembers it."""
+    before = room.board if before is None else before
     ranked = sorted(table.values(), key=lambda s: (s.rank, s.name))
     message = {
         "type": "scoreboard",
@@ -409,6 +451,7 @@ def scoreboard_payload(room: Room, table: dict[str, Standing]) -> dict:
                     "branch": s.team,
                     "score": s.score,
                     "accuracy": round(s.accuracy, 3),
+                    "previous": _shown(before.get(s.player)),
                 },
                 s.guest,
             )
@@ -429,30 +472,45 @@ def board_key(score: int, correct: int) -> int:
     return score * 100_000 + correct
 
 
-def _set_board(room: Room, table: dict[str, Standing], upto: int) -> None:
+def _set_board(room: Room, table: dict[str, Standing], upto: int, *, sent: bool) -> None:
+    """The board and scoreboard from ``table``; ``sent``: this scoreboard goes out
+    (its ranks are the next one's ``previous``), else the last one sent stays the
+    reference (a kick, a correction while a question is open)."""
+    before = room.board
+    room.scoreboard = scoreboard_payload(room, table, before)
     room.board = {
-        s.player: [s.score, s.correct, s.answered, s.rank, s.streak] for s in table.values()
+        s.player: [
+            s.score,
+            s.correct,
+            s.answered,
+            s.rank,
+            s.streak,
+            s.rank if sent else _shown(before.get(s.player)),
+        ]
+        for s in table.values()
     }
     room.board_upto = upto
-    room.scoreboard = scoreboard_payload(room, table)
 
 
-def recount_board(room: Room) -> None:
+def recount_board(room: Room, *, sent: bool = False) -> None:
     """The board recounted from every answer the room holds (after a correction)."""
     revealed = max(0, room.seq if room.phase in (REVEAL, FINISHED) else room.seq - 1)
-    _set_board(room, standings(room, upto=revealed), revealed)
+    _set_board(room, standings(room, upto=revealed), revealed, sent=sent)
 
 
 def you_entry(name: str, entry: list[int] | None, rank_of_zero: int, answered: bool) -> dict:
-    """A player's ``you``: from the board, or, for one who joined since, 0 and the
-    rank of a score of 0."""
-    score, correct, done, rank = entry[:4] if entry is not None else (0, 0, 0, rank_of_zero)
+    """A player's ``you``: from the board (``[score, correct, answered, rank,
+    streak]``), or, for one who joined since, 0 and the rank of a score of 0."""
+    if entry is None:
+        entry = [0, 0, 0, rank_of_zero, 0]
+    score, correct, done, rank = entry[:4]
     return {
         "name": name,
         "score": score,
         "rank": rank,
         "accuracy": round(correct / done, 3) if done else 0.0,
         "answered": answered,
+        "streak": entry[4] if len(entry) > 4 else 0,
     }
 
 
@@ -478,9 +536,16 @@ def room_meta(room: Room) -> dict:
 
 
 def state_message(
-    meta: dict, now: int, *, role: str = "player", you: dict | None = None, answered: int = 0
+    meta: dict,
+    now: int,
+    *,
+    role: str = "player",
+    you: dict | None = None,
+    answered: int = 0,
+    roster: list[dict] | None = None,
 ) -> dict:
-    """The ``state`` snapshot from ``room_meta`` and the viewer's ``you``."""
+    """The ``state`` snapshot from ``room_meta`` and the viewer's ``you`` (the
+    host's: the answered count and the ``roster``)."""
     message: dict[str, Any] = {
         "type": "state",
         "server_now": now,
@@ -497,6 +562,8 @@ def state_message(
         message["scoreboard"] = meta["scoreboard"]
     if role == HOST:
         message["answered"] = answered
+        if roster is not None:
+            message["roster"] = roster
     if you is not None:
         message["you"] = you
     return message
@@ -511,7 +578,8 @@ def state_payload(room: Room, now: int, *, player: str | None = None, role: str 
         answered = f"{room.seq}:{player}" in room.answers
         you = you_entry(known.name, room.board.get(player), meta["rank_of_zero"], answered)
     count = answered_count(room) if role == HOST else 0
-    return state_message(meta, now, role=role, you=you, answered=count)
+    host_roster = roster(room) if role == HOST else None
+    return state_message(meta, now, role=role, you=you, answered=count, roster=host_roster)
 
 
 def next_deadline(room: Room) -> int | None:
@@ -582,10 +650,11 @@ def _join(room: Room, event: Join) -> list[Out]:
     if existing is not None and existing.kicked:
         return [Out(event.player, error("kicked"), event.player)]
     if existing is None:
-        if room.locked and room.phase != LOBBY:
-            return [Out(event.player, error("locked"), event.player)]
         if room.phase == FINISHED:
             return [Out(event.player, error("finished"), event.player)]
+        if room.locked:  # in the lobby too: who joined before the lock may come back
+            reason = "lobby" if room.phase == LOBBY else None
+            return [Out(event.player, error("locked", reason=reason), event.player)]
         room.players[event.player] = Player(
             event.player, event.name, event.team, event.now, guest=event.guest
         )
@@ -593,6 +662,8 @@ def _join(room: Room, event: Join) -> list[Out]:
     if existing is None:
         # Who came in matters to the host and the big screen; the players' phones
         # need not hear of every other arrival (a room of hundreds joins at once).
+        # The host's copy gets its ``roster`` from the runtime, once per batch of
+        # joins (``host_lobby``): not rebuilt for each of a thousand joins.
         lobby = lobby_payload(room.active_players())
         out += [Out(SCREEN, lobby), Out(HOST, lobby)]
     return out
@@ -708,7 +779,7 @@ def _reveal(room: Room, now: int) -> list[Out]:
     question = room.question
     key = room.key_for(room.seq)
     table = standings_through(room, room.seq)
-    _set_board(room, table, room.seq)
+    _set_board(room, table, room.seq, sent=True)
     distribution: dict[str, int] = {}
     if question.kind != "fill":
         distribution = {o["key"]: 0 for o in question.options}
@@ -733,6 +804,7 @@ def _reveal(room: Room, now: int) -> list[Out]:
             "points": standing.last_points,
             "score": standing.score,
             "rank": standing.rank,
+            "streak": standing.streak,
         }
         out.append(Out(standing.player, personal, standing.player))
     out.append(Out(ALL, room.scoreboard))
@@ -780,7 +852,8 @@ def _finish(room: Room, now: int) -> list[Out]:
     room.phase = FINISHED
     room.ends_at = None
     table = standings_through(room, room.seq)
-    _set_board(room, table, room.seq)
+    if room.board_upto != room.seq or room.scoreboard is None:  # else the last reveal's stand
+        _set_board(room, table, room.seq, sent=False)
     ranked = sorted(table.values(), key=lambda s: (s.rank, s.name))
     message = {
         "type": "finished",
@@ -794,7 +867,14 @@ def _finish(room: Room, now: int) -> list[Out]:
     }
     if room.format == "team":
         message["teams"] = room.scoreboard["teams"]
-    return [Out(ALL, message)]
+    # Each player's own copy says where they finished, as the reveal does.
+    asked = asked_count(room)
+    out = [Out(SCREEN, message), Out(HOST, message)]
+    for s in table.values():
+        you = {"name": s.name, "score": s.score, "rank": s.rank, "streak": s.streak}
+        you.update(correct=s.correct, answered=s.answered, asked=asked)
+        out.append(Out(s.player, dict(message, you=you), s.player))
+    return out
 
 
 def _end(room: Room, event: End) -> list[Out]:
@@ -833,7 +913,7 @@ def _kick(room: Room, event: Kick) -> list[Out]:
         recount_board(room)  # off the board; the others' ranks close up
     return [
         Out(event.player, error("kicked"), event.player),
-        Out(HOST, lobby_payload(room.active_players(), names=False)),
+        Out(HOST, host_lobby(room, names=False)),
     ]
 
 
@@ -844,7 +924,7 @@ def _lock(room: Room, event: Lock) -> list[Out]:
 
 def _rescored(room: Room, now: int) -> list[Out]:
     """Standings after a correction, to everyone, as a fresh scoreboard."""
-    recount_board(room)
+    recount_board(room, sent=room.phase in (REVEAL, FINISHED))
     if room.phase in (REVEAL, FINISHED):
         return [Out(ALL, room.scoreboard)]
     return [Out(HOST, state_payload(room, now, role=HOST))]

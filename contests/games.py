@@ -71,6 +71,11 @@ class Game:
         the room (None: the room is loaded)."""
         return None
 
+    def roster(self, room) -> list[dict] | None:
+        """Who is in, for the host's ``state`` and ``lobby`` (None: the game's
+        host state says it otherwise)."""
+        return None
+
     def closes_question(self, before, after) -> bool:
         """Whether the step from ``before`` to ``after`` closed an open question
         whose answers the store holds."""
@@ -113,7 +118,8 @@ class Game:
 
     def results(self, room) -> list[dict]:
         """The final table: ``{player, name, team, rank, score, correct, answered,
-        participated}`` per player."""
+        asked, participated}`` per player (``asked``: the questions asked, voided
+        ones not counted)."""
         raise NotImplementedError
 
 
@@ -136,6 +142,9 @@ class ClassicGame(Game):
 
     def meta(self, room) -> dict:
         return engine.room_meta(room)
+
+    def roster(self, room) -> list[dict]:
+        return engine.roster(room)
 
     def closes_question(self, before, after) -> bool:
         return before.phase in (engine.QUESTION, engine.PAUSED) and (
@@ -171,6 +180,10 @@ class ClassicGame(Game):
         return answer_rows(contest, closed)
 
     def results(self, room) -> list[dict]:
+        """The one recount behind every result (the results page, the API, the
+        workbook, "my contests"): the standings of every stored answer with the
+        room's voids and rescores — what the live board's running totals give."""
+        asked = engine.asked_count(room)
         return [
             {
                 "player": s.player,
@@ -180,6 +193,7 @@ class ClassicGame(Game):
                 "score": s.score,
                 "correct": s.correct,
                 "answered": s.answered,
+                "asked": asked,
                 "participated": bool(s.answered),
             }
             for s in engine.standings(room).values()
@@ -212,11 +226,13 @@ class StageGame(Game):
 
     def results(self, room) -> list[dict]:
         ranks = {row["name"]: row for row in stage.ranking(room)}
+        tally = stage.answer_tally(room)  # the judge's corrections and voids applied
+        asked = len({e.seq for e in room.log} - stage.voided_seqs(room))
         table = []
         for player in room.active_players():
             if room.team_of(player) is None:
                 continue  # a spectator
-            mine = [e for e in room.log if e.team == player.team and e.kind == stage.ANSWER]
+            right, given = tally.get(player.team, (0, 0))
             table.append(
                 {
                     "player": player.id,
@@ -224,8 +240,9 @@ class StageGame(Game):
                     "team": player.team,
                     "rank": ranks[player.team]["rank"],
                     "score": ranks[player.team]["score"],
-                    "correct": sum(1 for e in mine if e.result == stage.RIGHT),
-                    "answered": len(mine),
+                    "correct": right,
+                    "answered": given,
+                    "asked": asked,
                     "participated": True,
                 }
             )

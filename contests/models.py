@@ -137,6 +137,9 @@ class ContestResult(models.Model):
     score = models.IntegerField()
     correct = models.PositiveIntegerField()
     answered = models.PositiveIntegerField()
+    asked = models.PositiveIntegerField(
+        default=0, help_text="questions asked in the contest (voided ones not counted)"
+    )
 
     class Meta:
         ordering = ["contest", "rank", "name"]

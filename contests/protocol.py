@@ -57,6 +57,11 @@ RANKED = {
         "score": INT,
         "accuracy": {"type": "number"},
         "guest": GUEST,
+        "previous": {
+            "type": ["integer", "null"],
+            "description": "in a `scoreboard`: the rank at the previous scoreboard of this game "
+            '(after a correction: at the last one sent); null when it had none (show "new")',
+        },
     },
     "required": ["rank", "name", "score"],
     "additionalProperties": False,
@@ -85,10 +90,52 @@ YOU = {
         "score": INT,
         "rank": INT,
         "accuracy": {"type": "number"},
-        "answered": BOOL,
+        "answered": {
+            "type": "boolean",
+            "description": "answered the open (or just revealed) question",
+        },
+        "streak": {
+            "type": "integer",
+            "description": "right answers in a row up to the last reveal (0 after a wrong or missed one; corrections applied)",
+        },
     },
-    "required": ["name", "score", "rank", "answered"],
+    "required": ["name", "score", "rank", "answered", "streak"],
     "additionalProperties": False,
+}
+FINAL_YOU = {
+    "type": "object",
+    "description": "a player's own copy only: where they finished",
+    "properties": {
+        "name": STR,
+        "score": INT,
+        "rank": INT,
+        "streak": {"type": "integer", "description": "right answers in a row at the end"},
+        "correct": {"type": "integer", "description": "right answers"},
+        "answered": {"type": "integer", "description": "questions answered"},
+        "asked": {"type": "integer", "description": "questions asked (voided ones not counted)"},
+    },
+    "required": ["name", "score", "rank", "streak", "correct", "answered", "asked"],
+    "additionalProperties": False,
+}
+ROSTER = {
+    "type": "array",
+    "description": "HOST ONLY: who is in, newest first, at most the newest 500 (`players` is the "
+    "whole count); a kicked player is gone from it. `player` is the id `kick` takes.",
+    "maxItems": 500,
+    "items": {
+        "type": "object",
+        "properties": {
+            "player": STR,
+            "name": STR,
+            "branch": {
+                "type": ["string", "null"],
+                "description": "a member's branch (null for a guest)",
+            },
+            "guest": BOOL,
+        },
+        "required": ["player", "name", "branch", "guest"],
+        "additionalProperties": False,
+    },
 }
 
 NAME = {"type": "string", "description": "a team's name"}
@@ -232,7 +279,8 @@ SERVER_MESSAGES = {
     "state": (
         "Full snapshot: sent on every (re)connect, in answer to `join`, and on pause. "
         "`question`/`ends_at` while a question is open; `scoreboard` after a reveal; "
-        "`you` for a joined player; `answered` (a count) for the host. On-stage contests "
+        "`you` for a joined player (with `streak`); `answered` (this question's count) and "
+        "`roster` for the host. On-stage contests "
         "(`format: stage`) carry their state in `stage` instead of `question`/`scoreboard`/`you`.",
         {
             "type": "object",
@@ -248,7 +296,8 @@ SERVER_MESSAGES = {
                 "question": QUESTION,
                 "ends_at": NULLABLE_MS,
                 "scoreboard": SCOREBOARD,
-                "answered": INT,
+                "answered": {"type": "integer", "description": "host only: how many answered the current question (0 when it opens)"},
+                "roster": ROSTER,
                 "you": YOU,
                 "stage": STAGE,
             },
@@ -258,7 +307,7 @@ SERVER_MESSAGES = {
     ),
     "lobby": (
         "Who is in: a count and the latest names; `recent_guests` says, name by name, "
-        "which of them are guests.",
+        "which of them are guests. The host's copy alone carries the `roster`.",
         {
             "type": "object",
             "properties": {
@@ -266,6 +315,7 @@ SERVER_MESSAGES = {
                 "players": INT,
                 "recent": {"type": "array", "items": STR},
                 "recent_guests": {"type": "array", "items": BOOL, "description": "parallel to `recent`: true for a guest"},
+                "roster": ROSTER,
             },
             "required": ["type", "players", "recent"],
             "additionalProperties": False,
@@ -305,7 +355,8 @@ SERVER_MESSAGES = {
         },
     ),
     "progress": (
-        "To the host, at most 4 times a second while a question is open: how many have answered.",
+        "To the host, at most 4 times a second while a question is open: how many have answered "
+        "question `seq` (a new question starts at 0: reset the count on `question`).",
         {
             "type": "object",
             "properties": {"type": {"const": "progress"}, "seq": INT, "answered": INT, "players": INT},
@@ -334,8 +385,9 @@ SERVER_MESSAGES = {
                         "points": INT,
                         "score": INT,
                         "rank": INT,
+                        "streak": {"type": "integer", "description": "right answers in a row, this one included (0 after a wrong or missed one)"},
                     },
-                    "required": ["correct", "points", "score", "rank"],
+                    "required": ["correct", "points", "score", "rank", "streak"],
                     "additionalProperties": False,
                 },
             },
@@ -343,15 +395,21 @@ SERVER_MESSAGES = {
             "additionalProperties": False,
         },
     ),
-    "scoreboard": ("Top 10 (and teams in the team format), after each reveal or correction.", SCOREBOARD),
+    "scoreboard": (
+        "Top 10 (and teams in the team format), after each reveal or correction; each entry's "
+        "`previous` rank shows the movement since the last scoreboard (▲2 / ▼1 / new).",
+        SCOREBOARD,
+    ),
     "finished": (
-        "The game is over: the podium (ties share a rank) and, for teams, the final order.",
+        "The game is over: the podium (ties share a rank) and, for teams, the final order; "
+        "a player's own copy also `you` (final rank, score, streak, right answers of asked).",
         {
             "type": "object",
             "properties": {
                 "type": {"const": "finished"},
                 "podium": {"type": "array", "items": RANKED},
                 "teams": {"type": "array", "items": TEAM},
+                "you": FINAL_YOU,
             },
             "required": ["type", "podium"],
             "additionalProperties": False,
@@ -484,7 +542,10 @@ SERVER_MESSAGES = {
     ),
     "error": (
         "A refusal: `code` for programs (stable), `reason` (optional) which rule refused, "
-        "`message` for people, in the user's language (from the translation catalogue).",
+        "`message` for people, in the user's language (from the translation catalogue). "
+        "A `join` refused keeps the socket open: `locked` (the room is locked; `reason: lobby` "
+        "when locked before the start; no `state` with `you` follows — show the refusal), "
+        "`finished`, `kicked`, `nickname`.",
         {
             "type": "object",
             "properties": {"type": {"const": "error"}, "code": STR, "reason": STR, "message": STR},

@@ -268,7 +268,19 @@ class Runtime:
                 return game.state(room, now_ms(), player=known, role=role)
             view = await self.store.view(pin, player)
         meta, you, answered = view
-        return engine.state_message(meta, now_ms(), role=role, you=you, answered=answered)
+        roster = await self._roster(pin) if role == engine.HOST else None
+        return engine.state_message(
+            meta, now_ms(), role=role, you=you, answered=answered, roster=roster
+        )
+
+    async def _roster(self, pin: str) -> list[dict] | None:
+        """The host's roster, from the room this worker keeps while it is current
+        (a host's (re)connect; never a player's)."""
+        game = await self.game(pin)
+        room = await self.store.get(pin, self.known.get(pin))
+        if room is None:
+            room = await self.room(pin)
+        return game.roster(room) if room is not None else None
 
     async def rejoin(self, pin: str, player: str) -> dict | None:
         """For a player the room knows already (a reconnect), the ``join`` reply
@@ -434,7 +446,7 @@ class Runtime:
                     await self.store.record(pin, item)
                 raise
             self._schedule(pin, room)
-            await self.dispatch(pin, _latest_lobby(outs))
+            await self.dispatch(pin, _latest_lobby(outs, game, room))
         return outs
 
     async def _step(self, pin, contest, game, room, event, stored: set[str]):
@@ -701,10 +713,15 @@ def _arrived(item: list) -> engine.Event:
     return engine.Join(now, player, name, team, guest)
 
 
-def _latest_lobby(outs: list[engine.Out]) -> list[engine.Out]:
+def _latest_lobby(outs: list[engine.Out], game: games.Game, room) -> list[engine.Out]:
     """Of a batch's ``lobby`` messages to an audience, only the last (it has the
-    latest count and names)."""
+    latest count and names); the host's with the ``roster`` of the batch's room,
+    built once per batch, not once per join."""
     last = {out.to: out for out in outs if out.message["type"] == "lobby"}
+    host = last.get(engine.HOST)
+    if host is not None and (roster := game.roster(room)) is not None:
+        last[engine.HOST] = engine.Out(engine.HOST, dict(host.message, roster=roster))
+        outs = [last[engine.HOST] if o is host else o for o in outs]
     return [o for o in outs if o.message["type"] != "lobby" or last[o.to] is o]
 
 

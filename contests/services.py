@@ -445,12 +445,20 @@ def _member_ids(players) -> list[int]:
 
 
 def contest_replay(contest: Contest) -> engine.Room:
-    """The finished room rebuilt from the stored answers and results alone: for
-    exports and audits (an offline recount, independent of the snapshot)."""
+    """The finished room rebuilt from the stored answers and results, with the
+    host's corrections (the questions voided and rescored, and how many were
+    asked, from the final snapshot): for exports and audits, an offline recount
+    that gives what the game gave (``games.ClassicGame.results``)."""
     room = contest_room(contest, fresh=True)
     room.answers.update(stored_answers(contest.answers.all()))
     for result in contest.results.all():
-        room.players[result.player] = engine.Player(result.player, result.name, result.team or None)
-    room.seq = max((a.seq for a in room.answers.values()), default=0)
+        room.players[result.player] = engine.Player(
+            result.player, result.name, result.team or None, guest=result.player.startswith("g-")
+        )
+    final = contest.snapshot or {}
+    room.voided = set(final.get("voided") or [])
+    room.rescored = {int(seq): key for seq, key in (final.get("rescored") or {}).items()}
+    asked = max((a.seq for a in room.answers.values()), default=0)
+    room.seq = max(final.get("seq") or 0, asked)
     room.phase = engine.FINISHED
     return room

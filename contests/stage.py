@@ -366,6 +366,21 @@ def ranking(room: StageRoom) -> list[dict]:
     return table
 
 
+def answer_tally(room: StageRoom) -> dict[str, tuple[int, int]]:
+    """Per team: (right answers, answers given) as the audit log counts them now:
+    a verdict the judge corrected counts as its latest correction says, and a
+    voided question's answers count for nobody (as in ``effective_deltas``)."""
+    voided = voided_seqs(room)
+    latest = {e.corrects: e.result for e in room.log if e.kind == CORRECTION}
+    tally: dict[str, tuple[int, int]] = {}
+    for entry in room.log:
+        if entry.kind != ANSWER or entry.seq in voided or entry.team is None:
+            continue
+        right, given = tally.get(entry.team, (0, 0))
+        tally[entry.team] = (right + (latest.get(entry.id, entry.result) == RIGHT), given + 1)
+    return tally
+
+
 def leaders(room: StageRoom) -> list[str]:
     """The teams sharing first place, in team order."""
     return [row["name"] for row in ranking(room) if row["rank"] == 1]

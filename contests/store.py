@@ -392,7 +392,7 @@ class RedisStore:
         the players that changed since ``before`` (1: may answer, 0: kicked; and
         their names), and the board when it changed: a sorted set of the players by
         score (then right answers), which gives a player's rank with ties shared,
-        and a hash of their [score, correct, answered]. One script (``PUT``) checks
+        and a hash of their [score, correct, answered, streak]. One script (``PUT``) checks
         the version and writes it all: one round trip. The room is written as its
         game's ``snapshot``: a classic room without the answers of its closed
         questions (the database holds them; the board their running totals), so
@@ -411,7 +411,7 @@ class RedisStore:
             board = _dumps(
                 [
                     [x for pid, e in entries for x in (str(engine.board_key(e[0], e[1])), pid)],
-                    [x for pid, e in entries for x in (pid, _dumps(e[:3]))],
+                    [x for pid, e in entries for x in (pid, _dumps([*e[:3], e[4]]))],
                 ]
             )
         parts = ["gate", "meta", "players", "names", "board", "rows"]
@@ -454,10 +454,10 @@ class RedisStore:
         if player is not None and active == b"1":
             entry = None
             if row is not None:
-                score, correct, done = json.loads(row)
+                score, correct, done, *streak = json.loads(row)  # streak: absent before
                 better = f"({engine.board_key(score, correct)}"
                 rank = await self.redis.zcount(self._key(pin, "board"), better, "+inf") + 1
-                entry = [score, correct, done, rank]
+                entry = [score, correct, done, rank, streak[0] if streak else 0]
             you = engine.you_entry(name.decode(), entry, above_zero + 1, bool(answered))
         return meta, you, count
 

@@ -28,6 +28,7 @@ TEXTS = {
     "kicked": gettext_lazy("The host has removed you from this contest."),
     "kicked.captain": gettext_lazy("This player has been removed from the contest."),
     "locked": gettext_lazy("The contest has started and the room is locked."),
+    "locked.lobby": gettext_lazy("The host has locked the room; no one else can join now."),
     "finished": gettext_lazy("The contest is over."),
     "join": gettext_lazy("Join the contest first."),
     "empty": gettext_lazy("There are no questions."),

@@ -37,13 +37,14 @@ def of_type(outs, kind, to=None):
 def test_the_board_is_kept_at_each_reveal_and_a_late_joiner_starts_at_zero():
     state, _ = play(room(2), e.Join(T0, "p1", "甲"), e.Join(T0, "p2", "乙"), e.Start(T0))
     state, _ = play(state, e.SubmitAnswer(T0 + 100, "p1", 1, {"choices": ["B"]}), e.Close(T0 + 200))
-    # [score, correct, answered, rank, streak]
-    assert state.board == {"p1": [1000, 1, 1, 1, 1], "p2": [0, 0, 0, 2, 0]}
+    # [score, correct, answered, rank, streak, rank at the last scoreboard sent]
+    assert state.board == {"p1": [1000, 1, 1, 1, 1, 1], "p2": [0, 0, 0, 2, 0, 2]}
     state, _ = play(state, e.Join(T0 + 300, "p3", "丙"))
     you = e.state_payload(state, T0 + 400, player="p3")["you"]
     assert (you["score"], you["rank"]) == (0, 2)  # tied with 乙
     state, _ = play(state, e.Kick(T0 + 500, "p1"))
-    assert state.board == {"p2": [0, 0, 0, 1, 0], "p3": [0, 0, 0, 1, 0]}  # recounted
+    # recounted; the rank last shown stays (none for 丙, who joined since)
+    assert state.board == {"p2": [0, 0, 0, 1, 0, 2], "p3": [0, 0, 0, 1, 0, None]}
     assert e.state_payload(state, T0 + 600, player="p3")["you"]["rank"] == 1
 
 
@@ -74,6 +75,7 @@ def test_a_classic_round():
         "points": 750,
         "score": 750,
         "rank": 2,
+        "streak": 1,
     }
     assert of_type(outs, "scoreboard")[0]["top"][0]["name"] == "甲"
     # second question: p1 keeps the streak (+100), p2 answers wrong
@@ -316,6 +318,7 @@ def test_random_games_keep_the_invariants(steps, gaps, fmt):
                     "points": s.last_points,
                     "score": s.score,
                     "rank": s.rank,
+                    "streak": s.streak,
                 }
             if message["type"] == "answer_ack" and message["accepted"]:
                 key = f"{message['seq']}:{out.to_player}"
@@ -334,7 +337,7 @@ def test_random_games_keep_the_invariants(steps, gaps, fmt):
                 if pid not in state.board:  # joined since: 0, ranked with the zeros
                     assert (s.score, s.correct, s.rank) == (0, 0, zero)
                 else:
-                    assert state.board[pid] == expected
+                    assert state.board[pid][:5] == expected
             assert set(state.board) <= set(table)
     # no answer accepted after the question's deadline
     for key, at in accepted_at.items():
