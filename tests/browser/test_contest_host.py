@@ -284,6 +284,16 @@ def test_the_console_follows_the_game(daphne_server, browser, hall):
     )
     expect(host.locator("[data-host] [data-void='1']")).to_be_disabled()
 
+    # a reload keeps what the host saw: the reveal, its key, the corrections
+    host.reload()
+    host.wait_for_selector("[data-conn].is-online")
+    expect_phase(host, "已揭晓")
+    expect_only(host, "next", "end")
+    expect(host.locator("[data-host] [data-question] li.is-key")).to_have_attribute("data-key", "A")
+    expect(host.locator("[data-host] [data-history] li[data-seq='1']")).to_contain_text("已作废")
+    expect(host.locator("[data-host] [data-board] li")).to_have_count(3)
+    expect(host.locator("[data-host] [data-progress]")).to_contain_text("2 / 3 人已答")
+
     # the next question: the answered count starts again at 0
     command(host, "next").click()
     expect_phase(host, "答题中")

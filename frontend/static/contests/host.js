@@ -162,6 +162,7 @@ function setup() {
         S.players = m.players;
         if (typeof m.answered === "number") S.answered = m.answered;
         if (m.phase === "lobby") S.answered = 0;
+        if (m.phase === "reveal" && typeof S.history[m.seq]?.answered === "number") S.answered = S.history[m.seq].answered;
         if (m.scoreboard) S.board = m.scoreboard;
         if (m.roster) setRoster(m.roster);
         if (m.phase === "reveal" && !S.reveal && S.history[m.seq]?.correct) S.reveal = { seq: m.seq, ...S.history[m.seq] };
@@ -409,7 +410,7 @@ function setup() {
     box.classList.toggle("is-error", Boolean(S.notice?.error));
   }
 
-  function boardRows(rows) {
+  function boardRows(rows, moves = true) {
     return rows.map((row) =>
       el(
         "li",
@@ -417,7 +418,7 @@ function setup() {
         el("span", { class: "board__rank" }, String(row.rank)),
         el("span", { class: "board__name" }, ...nameNodes(row.name, row.guest), row.branch ? el("span", { class: "host-branch" }, row.branch) : null),
         el("span", { class: "board__score" }, String(row.score)),
-        movement(row),
+        moves ? movement(row) : null,
       ),
     );
   }
@@ -460,7 +461,7 @@ function setup() {
     box.hidden = S.phase !== "finished";
     $("[data-podium-box]").hidden = !S.final;
     if (box.hidden || !S.final) return;
-    $("[data-podium]").replaceChildren(...boardRows(S.final.podium || []));
+    $("[data-podium]").replaceChildren(...boardRows(S.final.podium || [], false));
     const teams = S.final.teams || [];
     $("[data-final-teams]").hidden = !teams.length;
     $("[data-final-teams]").replaceChildren(...teamRows(teams));
