@@ -438,3 +438,115 @@ def test_big_screen_survives_a_reload_and_shows_a_lost_connection(daphne_server,
     host.close()
     player.close()
     context.close()
+
+
+def test_big_screen_labels_each_kind_and_fits_a_full_board(daphne_server, browser):
+    """多选 says so and marks every key, 填空 shows its blanks, six options take
+    three columns; eleven players fill the top 10 and the podium's tie is counted.
+    In "question on the big screen only" mode the screen still has every text."""
+    host_user = make_user(Role.SECRETARY, username="secretary")
+    bank = make_bank()
+    six = ["甲", "乙", "丙", "丁", "戊", "己"]
+    questions = [
+        make_question(bank, "multiple", stem="下列属于党的纪律的有（　）。"),
+        make_question(bank, "fill", stem="党员年满（　）岁。"),
+        make_question(bank, "single", stem="六个选项里哪一个是对的？", options=six),
+    ]
+    contest = services.contest_create(
+        host=host_user,
+        quiz=make_quiz(questions, title="党章知识竞赛"),
+        allow_guests=True,
+        question_on_screen_only=True,
+        seconds_per_question=60,
+    )
+    host = Client(
+        daphne_server, contest.pin, role="host", token=Token.objects.create(user=host_user).key
+    )
+    host.until("state")
+    size = SIZES["720p"]
+    context, screen = _open_screen(browser, daphne_server, contest, size)
+    players = []
+    for n in range(11):
+        player = Client(daphne_server, contest.pin, role="player", guest=f"{n + 1:032x}")
+        player.until("state")
+        player.send({"type": "join", "nickname": f"选手{n + 1:02}"})
+        player.until("state")
+        players.append(player)
+    screen.wait_for_selector("[data-testid=screen-count]:text('11')")
+
+    # 多选: labelled, its four texts on the screen (the phones have none)
+    host.send({"type": "start"})
+    assert players[0].until("question")["text"] == ""
+    screen.wait_for_selector("[data-testid=screen-question]:has-text('党的纪律')")
+    assert (
+        _text(screen, "[data-view=question] [data-testid=screen-kind]")
+        == "多选题\n选出全部正确答案"
+    )
+    assert "甲" in _text(screen, "[data-testid=screen-options] li")
+    for i, player in enumerate(players):
+        player.send({"type": "answer", "seq": 1, "choices": ["A", "C"] if i < 5 else ["B"]})
+    for player in players:
+        assert player.until("answer_ack")["accepted"]
+    host.send({"type": "close"})
+    screen.wait_for_selector("[data-testid=distribution]")
+    assert _text(screen, "[data-testid=screen-key] .scr-key__text") == "A. 甲　C. 丙"
+    keyed = screen.locator("[data-testid=distribution] li.is-key")
+    assert [keyed.nth(i).get_attribute("data-key") for i in range(keyed.count())] == ["A", "C"]
+    # how many chose all the keys is not in the reveal: no "答对" count is made up
+    assert _text(screen, "[data-testid=screen-summary]") == "11 人作答"
+    _settle(screen)
+    _fits(screen, size)
+    screenshot(screen, "screen-720p-multiple-reveal")
+
+    # then the board lists ten of the eleven, all inside the frame
+    screen.keyboard.press("Enter")
+    board = screen.locator("[data-testid=scoreboard] li")
+    board.first.wait_for()
+    assert board.count() == 10
+    _settle(screen)
+    _fits(screen, size)
+    assert _px(screen, "[data-testid=scoreboard] .scr-row__name") >= 32 * size["height"] / 1080
+    screenshot(screen, "screen-720p-board-10")
+
+    # 填空: its blanks, then the key with its alternatives
+    host.send({"type": "next"})
+    screen.wait_for_selector("[data-testid=screen-question]:has-text('党员年满')")
+    assert _text(screen, "[data-view=question] [data-testid=screen-kind]") == "填空题"
+    assert screen.locator("[data-testid=screen-blanks] .scr-blank").count() == 1
+    _fits(screen, size)
+    screenshot(screen, "screen-720p-fill")
+    players[0].send({"type": "answer", "seq": 2, "blanks": ["十八"]})
+    players[0].until("answer_ack", seq=2)
+    host.send({"type": "close"})
+    screen.wait_for_selector("[data-testid=screen-key]:has-text('十八 / 18')")
+    assert screen.locator("[data-view=reveal] [data-testid=distribution]").count() == 0
+    assert _text(screen, "[data-testid=screen-summary]") == "1 人作答"
+    _no_english(screen)
+
+    # six options: three columns of two rows, every one in the frame
+    host.send({"type": "next"})
+    screen.wait_for_selector("[data-testid=screen-question]:has-text('六个选项')")
+    tiles = screen.locator("[data-testid=screen-options] li")
+    assert tiles.count() == 6
+    tops = {round(tiles.nth(i).bounding_box()["y"]) for i in range(6)}
+    assert len(tops) == 2
+    _fits(screen, size)
+    screenshot(screen, "screen-720p-six-options")
+
+    # the end: 选手01 first (two right), four tie for second (one right, all within the
+    # first half second: full points); the podium names three of them and counts the fourth
+    host.send({"type": "end"})
+    screen.wait_for_selector("text=竞赛已结束")
+    places = screen.locator("[data-testid=podium] [data-testid=place]")
+    assert [places.nth(i).get_attribute("data-rank") for i in range(places.count())] == ["1", "2"]
+    assert "选手01" in places.nth(0).inner_text()
+    assert places.nth(1).locator(".scr-place__person").count() == 3
+    assert _text(screen, "[data-testid=place-more]") == "另有 1 人并列"
+    assert screen.locator("[data-testid=screen-rest] li").count() == 5  # the rest of the top 10
+    _settle(screen)
+    _fits(screen, size)
+    screenshot(screen, "screen-720p-podium-ties")
+    assert screen.errors == [] and screen.console_errors == []
+    for client in (host, *players):
+        client.close()
+    context.close()

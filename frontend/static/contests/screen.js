@@ -14,6 +14,7 @@ const { nameNodes } = guestBadges(t.guest);
 
 const REVEAL_MS = 6000; // the distribution, then the board
 const URGENT_S = 5;
+const PLACE_NAMES = 3; // names on one place of the podium; a bigger tie is counted
 const RING = 2 * Math.PI * 45; // the countdown ring's circumference (r = 45)
 
 // Shapes per option position, as on the phones' tiles (drawn, never a font glyph).
@@ -51,7 +52,8 @@ function keyLabel(kind, key) {
   if (kind === "truefalse") return key === "true" ? t.true : key === "false" ? t.false : key;
   return key;
 }
-const sizeClass = (text, long, longer) => (text.length > longer ? "is-longer" : text.length > long ? "is-long" : "");
+const sizeClass = (text, long, longer, short = 0) =>
+  text.length > longer ? "is-longer" : text.length > long ? "is-long" : text.length <= short ? "is-short" : "";
 
 function setup() {
   const views = Object.fromEntries([...root.querySelectorAll("[data-view]")].map((v) => [v.dataset.view, v]));
@@ -145,7 +147,7 @@ function setup() {
     const text = q.text || "";
     views.question.replaceChildren(
       qHead(q, el("span", { class: "scr-q__answered", "data-live-answered": "" })),
-      el("div", { class: "scr-q__body" }, ring(), el("p", { class: `scr-q__text ${sizeClass(text, 60, 120)}`, "data-testid": "screen-question" }, text)),
+      el("div", { class: "scr-q__body" }, ring(), el("p", { class: `scr-q__text ${sizeClass(text, 60, 120, 28)}`, "data-testid": "screen-question" }, text)),
       options(q),
     );
     show("question");
@@ -331,7 +333,8 @@ function setup() {
           el(
             "div",
             { class: "scr-place__who" },
-            ...place.rows.map((row) => el("p", { class: "scr-place__person" }, el("span", { class: "scr-place__name" }, ...(isTeam ? [row.name] : nameNodes(row.name, row.guest))), !isTeam && row.branch ? el("span", { class: "scr-place__branch" }, row.branch) : null, el("span", { class: "scr-place__score" }, `${row.score} ${t.pointsUnit}`))),
+            ...place.rows.slice(0, PLACE_NAMES).map((row) => el("p", { class: "scr-place__person" }, el("span", { class: "scr-place__name" }, ...(isTeam ? [row.name] : nameNodes(row.name, row.guest))), !isTeam && row.branch ? el("span", { class: "scr-place__branch" }, row.branch) : null, el("span", { class: "scr-place__score" }, `${row.score} ${t.pointsUnit}`))),
+            place.rows.length > PLACE_NAMES ? el("p", { class: "scr-place__more", "data-testid": "place-more" }, fill(t.more, { n: place.rows.length - PLACE_NAMES })) : null,
           ),
           el("div", { class: "scr-place__block" }, el("span", { class: "scr-place__rank" }, String(place.rank))),
         ),
