@@ -21,6 +21,38 @@ from . import filetypes, services
 from .models import Attachment, Lecture, ReadingItem, ReadingList
 from .rendering import render_markdown
 
+# What the admin's change form loads that the lecture pages do not use: they have no
+# prepopulated (slug) fields, so XRegExp (164 KB minified, more with DEBUG on),
+# urlify.js and prepopulate.js go; and the minified jQuery is loaded even with
+# DEBUG on (Django picks the 290 KB unminified one then). The lecture upload page
+# weighed 805 KB under `make run`; tests/browser/test_study.py keeps it in budget.
+UNUSED_ADMIN_JS = {
+    "admin/js/urlify.js",
+    "admin/js/prepopulate.js",
+    "admin/js/vendor/xregexp/xregexp.js",
+    "admin/js/vendor/xregexp/xregexp.min.js",
+}
+MINIFIED_ADMIN_JS = {"admin/js/vendor/jquery/jquery.js": "admin/js/vendor/jquery/jquery.min.js"}
+
+
+def light_media(media: forms.Media) -> forms.Media:
+    """``media`` without the scripts above, and with the minified jQuery."""
+    js = []
+    for script in media._js:
+        path = getattr(script, "_path", script)
+        if path in UNUSED_ADMIN_JS:
+            continue
+        js.append(MINIFIED_ADMIN_JS.get(path, script))
+    return forms.Media(js=js, css=media._css)
+
+
+class LightMediaMixin:
+    """For a ModelAdmin or an inline: load only what :func:`light_media` keeps."""
+
+    @property
+    def media(self):
+        return light_media(super().media)
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -82,7 +114,7 @@ class LectureForm(forms.ModelForm):
         return checked
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(LightMediaMixin, admin.TabularInline):
     model = Attachment
     extra = 0
     fields = ["title", "position", "kind", "content_type", "size", "link"]
@@ -98,7 +130,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Lecture)
-class LectureAdmin(admin.ModelAdmin):
+class LectureAdmin(LightMediaMixin, admin.ModelAdmin):
     form = LectureForm
     inlines = [AttachmentInline]
     list_display = [
@@ -191,7 +223,7 @@ class LectureAdmin(admin.ModelAdmin):
         return HttpResponse(render_markdown(request.POST.get("body", "")[:200_000]))
 
 
-class ReadingItemInline(admin.TabularInline):
+class ReadingItemInline(LightMediaMixin, admin.TabularInline):
     model = ReadingItem
     extra = 1
     fields = ["position", "kind", "title", "author", "chapters", "required", "attachment"]
@@ -203,7 +235,7 @@ class ReadingItemInline(admin.TabularInline):
 
 
 @admin.register(ReadingList)
-class ReadingListAdmin(admin.ModelAdmin):
+class ReadingListAdmin(LightMediaMixin, admin.ModelAdmin):
     inlines = [ReadingItemInline]
     list_display = ["title", "lecture", "year", "is_published", "n_items"]
     list_filter = ["is_published", "year"]

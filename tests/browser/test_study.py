@@ -1,5 +1,7 @@
 """A member studies this month's lecture on a phone; the secretary sees it counted."""
 
+import gzip
+
 import pytest
 
 from backend.accounts.models import Role
@@ -67,3 +69,67 @@ def test_member_studies_the_lecture_and_the_secretary_sees_it(daphne_server, bro
     assert "李娜" in page.locator("[data-testid=not-completed]").inner_text()
     screenshot(page, "report-secretary")
     laptop.close()
+
+
+def _transferred(page, url):
+    """{url: (bytes on the wire, gzip -6 of the body)} of what loading ``url`` fetched:
+    the embedded server sends files as they are, production compressed (WhiteNoise's
+    precompressed files, nginx gzip), which the second number stands for."""
+    sizes = {}
+
+    def finished(request):
+        response = request.response()
+        wire = request.sizes()
+        body = response.body() if response else b""
+        sizes[request.url] = (
+            wire["responseHeadersSize"] + wire["responseBodySize"],
+            len(gzip.compress(body, 6)),
+        )
+
+    page.on("requestfinished", finished)
+    page.goto(url, wait_until="networkidle")
+    page.remove_listener("requestfinished", finished)
+    return sizes
+
+
+def test_admin_lecture_upload_page_is_light(daphne_server, browser):
+    """
+    The lecture upload page was 805 KB under `make run` (5.2 s on slow 4G), mostly
+    admin scripts it does not use (courses.admin.light_media). Budget, cold cache:
+    320 KB as the embedded server sends it, 100 KB compressed as production does
+    (about 0.5 s at the 1.6 Mbit/s of Chrome's "slow 4G"; measured: 299 KB, 75 KB).
+    """
+    # given a city admin, signed in
+    make_user(Role.CITY_ADMIN, username="cityadmin")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(daphne_server + "/admin/login/")
+    page.fill("input[name=username]", "cityadmin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("[type=submit]")
+    page.wait_for_url(daphne_server + "/admin/")
+    cold = browser.new_context(
+        viewport={"width": 1280, "height": 800},
+        locale="zh-CN",
+        storage_state=context.storage_state(),
+    )
+    context.close()
+    page = cold.new_page()
+
+    # when they open the lecture upload page with an empty cache
+    sizes = _transferred(page, daphne_server + "/admin/courses/lecture/add/")
+
+    # then it works (upload field, date widgets) and stays within the budget
+    assert page.locator("input[type=file][name=new_attachments]").count() == 1
+    page.wait_for_selector(".datetimeshortcuts")
+    raw = sum(wire for wire, _ in sizes.values())
+    compressed = sum(packed for _, packed in sizes.values())
+    listing = "\n".join(
+        f"{wire:>8} {packed:>8} {url.removeprefix(daphne_server)}"
+        for url, (wire, packed) in sorted(sizes.items(), key=lambda kv: -kv[1][0])
+    )
+    print(f"{listing}\n{raw:>8} {compressed:>8} total")
+    assert not any("xregexp" in url or url.endswith("jquery.js") for url in sizes)
+    assert raw < 320_000, listing
+    assert compressed < 100_000, listing
+    cold.close()
