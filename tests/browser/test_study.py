@@ -1,12 +1,16 @@
 """A member studies this month's lecture on a phone; the secretary sees it counted."""
 
 import gzip
+import re
 
 import pytest
+from django.utils import timezone
 
 from backend.accounts.models import Role
+from courses.models import LectureProgress
 
 from ..factories import PASSWORD, make_branch, make_lecture, make_unit, make_user
+from ..text_words import english_words
 from .conftest import PHONE, screenshot
 
 pytestmark = pytest.mark.browser
@@ -133,3 +137,47 @@ def test_admin_lecture_upload_page_is_light(daphne_server, browser):
     assert raw < 320_000, listing
     assert compressed < 100_000, listing
     cold.close()
+
+
+def test_study_and_error_pages_at_360_have_no_english(daphne_server, browser):
+    """What the phone shows after its scripts ran: Chinese only, dates as 2026-11-30 19:54."""
+    # given a member who completed this month's lecture
+    branch = make_branch(make_unit("市委组织部"), "机关第一党支部")
+    member = make_user(branch=branch, username="member005", display_name="王建华")
+    lecture = make_lecture(
+        title="学习党章 遵守党章", reading=[("《中国共产党章程》", True)], min_read_seconds=1
+    )
+    LectureProgress.objects.create(
+        member=member, lecture=lecture, seconds_read=120, completed_at=timezone.now()
+    )
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True,
+        has_touch=True, locale="zh-CN",
+    )  # fmt: skip
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, daphne_server, "member005")
+
+    # when they open the study pages, their results and two error pages
+    with page.expect_response(lambda r: "/heartbeat/" in r.url):
+        page.goto(f"{daphne_server}/lectures/{lecture.pk}/")  # the script redraws the date
+    for name, url in [
+        ("lecture", f"/lectures/{lecture.pk}/"),
+        ("lectures", "/lectures/"),
+        ("my-study", "/study/"),
+        ("my-results", "/me/results/"),
+        ("mistakes", "/me/mistakes/"),
+        ("403", "/study/reports/"),
+        ("404", "/no-such-page/"),
+    ]:
+        if name != "lecture":
+            page.goto(daphne_server + url, wait_until="networkidle")
+        screenshot(page, f"study-{name}-360")
+        # then no English word is on the screen
+        assert english_words(page.locator("body").inner_text()) == [], name
+        if name == "lecture":
+            done = page.locator("[data-completed-at]").inner_text()
+            assert re.fullmatch(r" · \d{4}-\d{2}-\d{2} \d{2}:\d{2}", done), done
+    assert errors == []
+    context.close()
