@@ -236,6 +236,16 @@ def test_multiple_choice_and_fill_in_are_labelled_and_submitted(daphne_server, b
     assert picked.inner_text() == "已选 0 项" and submit.is_disabled()
     tile(phone, "甲").click()
     assert picked.inner_text() == "已选 1 项" and not submit.is_disabled()
+    # the host pauses: the tiles wait, the phone says why; the choices stay
+    host.send({"type": "pause"})
+    paused = phone.locator("[data-testid=paused]")
+    paused.wait_for(timeout=WAIT)
+    assert paused.inner_text() == "主持人已暂停，请稍候"
+    assert all(b.is_disabled() for b in phone.locator(".tile").all()) and submit.is_disabled()
+    screenshot(phone, "phone-paused")
+    host.send({"type": "resume"})
+    phone.wait_for_selector(".tile:not([disabled])", timeout=WAIT)
+    assert paused.count() == 0 and picked.inner_text() == "已选 1 项"
     tile(phone, "丙").click()
     assert picked.inner_text() == "已选 2 项"
     assert "is-chosen" in tile(phone, "丙").get_attribute("class")
@@ -302,14 +312,24 @@ def test_a_reload_or_a_second_tab_shows_the_answer_given(daphne_server, browser)
 
 
 def test_a_refused_join_shows_only_the_refusal_and_a_way_back(daphne_server, browser):
-    contest, secretary, (member, late) = make_room(["single", "single"], members=("王建华", "李娜"))
+    names = ("王建华", "李娜", "张伟")
+    contest, secretary, (member, late, later) = make_room(["single", "single"], members=names)
     host = Host(browser, daphne_server, secretary, contest.pin)
     phone = new_phone(browser, daphne_server, member)
     phone.goto(f"{daphne_server}/join/{contest.pin}/")
     phone.wait_for_selector("text=等待第一题", timeout=WAIT)
 
-    # the host locks the room and starts: a late joiner is refused
+    # the host locks the room in the lobby: nobody else gets in
     host.send({"type": "lock", "locked": True})
+    host.wait_for("m => m.type === 'state' && m.locked")
+    outsider = new_phone(browser, daphne_server, later)
+    outsider.goto(f"{daphne_server}/join/{contest.pin}/")
+    outsider.locator("[data-testid=refusal]").wait_for(timeout=WAIT)
+    assert "锁定" in outsider.locator("[data-testid=refusal]").inner_text()
+    assert outsider.locator("[data-testid=you]").is_hidden()
+    outsider.context.close()
+
+    # and once it has started, a late joiner is refused while a question is open
     open_question(host, phone, 1)
     latecomer = new_phone(browser, daphne_server, late)
     latecomer.goto(f"{daphne_server}/join/{contest.pin}/")

@@ -305,12 +305,15 @@ function setup() {
     const kind = el("p", { class: `play-q__kind play-q__kind--${q.kind}`, "data-testid": "kind" }, kindLabel(q.kind));
     const text = el("p", { class: `live__question${screenOnly ? " is-screen-only" : ""}` }, q.text || t.lookAtScreen);
     const parts = [head, timer, kind, text];
-    if (q.kind === "fill") parts.push(buildBlanks(q));
-    else parts.push(...buildTiles(q, screenOnly));
-    parts.push(
-      el("p", { class: "play-status", "data-answer-status": "", role: "status", hidden: true }),
-      el("div", { class: "play-reveal", "data-reveal": "", hidden: true }),
-    );
+    const status = el("p", { class: "play-status", "data-answer-status": "", role: "status", hidden: true });
+    if (q.kind === "fill") {
+      parts.push(buildBlanks(q), status);
+    } else {
+      const [grid, submitBar] = buildTiles(q, screenOnly);
+      parts.push(grid, status); // the status above the sticky 提交 bar
+      if (submitBar) parts.push(submitBar);
+    }
+    parts.push(el("div", { class: "play-reveal", "data-reveal": "", hidden: true }));
     stage.replaceChildren(...parts);
     built = q.seq;
   }
@@ -408,7 +411,7 @@ function setup() {
     const unsent = Boolean(a) && ["late", "closed", "lost"].includes(a.status); // never counted
     for (const tile of $("[data-stage]").querySelectorAll(".tile")) {
       const k = tile.dataset.key;
-      const chosen = mine.includes(k) || (live && S.picks.includes(k));
+      const chosen = mine.includes(k) || (!a && !S.reveal && S.picks.includes(k));
       const isKey = Boolean(key?.includes(k));
       tile.disabled = !live;
       tile.setAttribute("aria-pressed", String(chosen));
