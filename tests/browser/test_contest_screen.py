@@ -515,13 +515,31 @@ def test_big_screen_labels_each_kind_and_fits_a_full_board(daphne_server, browse
     assert screen.locator("[data-testid=screen-blanks] .scr-blank").count() == 1
     _fits(screen, size)
     screenshot(screen, "screen-720p-fill")
-    players[0].send({"type": "answer", "seq": 2, "blanks": ["十八"]})
-    players[0].until("answer_ack", seq=2)
+    # a latecomer joins during the question and answers it right, as does 选手01
+    late = Client(daphne_server, contest.pin, role="player", guest="f" * 32)
+    late.until("state")
+    late.send({"type": "join", "nickname": "迟到的人"})
+    late.until("state")
+    players.append(late)
+    for player in (players[0], late):
+        player.send({"type": "answer", "seq": 2, "blanks": ["十八"]})
+        assert player.until("answer_ack", seq=2)["accepted"]
     host.send({"type": "close"})
     screen.wait_for_selector("[data-testid=screen-key]:has-text('十八 / 18')")
     assert screen.locator("[data-view=reveal] [data-testid=distribution]").count() == 0
-    assert _text(screen, "[data-testid=screen-summary]") == "1 人作答"
+    assert _text(screen, "[data-testid=screen-summary]") == "2 人作答"
     _no_english(screen)
+
+    # on the board the latecomer is new (second, tied); those without a point fall one place
+    screen.keyboard.press("Enter")
+    newcomer = screen.locator("[data-testid=scoreboard] li", has_text="迟到的人")
+    newcomer.wait_for()
+    assert newcomer.get_attribute("data-rank") == "2"
+    assert newcomer.locator("[data-move=new]").inner_text() == "新"
+    zero = screen.locator("[data-testid=scoreboard] li", has_text="选手06")
+    assert zero.locator("[data-move=down1]").count() == 1  # 6th → 7th
+    _settle(screen)
+    screenshot(screen, "screen-720p-board-new")
 
     # six options: three columns of two rows, every one in the frame
     host.send({"type": "next"})
@@ -533,16 +551,16 @@ def test_big_screen_labels_each_kind_and_fits_a_full_board(daphne_server, browse
     _fits(screen, size)
     screenshot(screen, "screen-720p-six-options")
 
-    # the end: 选手01 first (two right), four tie for second (one right, all within the
-    # first half second: full points); the podium names three of them and counts the fourth
+    # the end: 选手01 first (two right), five tie for second (one right, each within the
+    # first half second: full points); the podium names three of them and counts the others
     host.send({"type": "end"})
     screen.wait_for_selector("text=竞赛已结束")
     places = screen.locator("[data-testid=podium] [data-testid=place]")
     assert [places.nth(i).get_attribute("data-rank") for i in range(places.count())] == ["1", "2"]
     assert "选手01" in places.nth(0).inner_text()
     assert places.nth(1).locator(".scr-place__person").count() == 3
-    assert _text(screen, "[data-testid=place-more]") == "另有 1 人并列"
-    assert screen.locator("[data-testid=screen-rest] li").count() == 5  # the rest of the top 10
+    assert _text(screen, "[data-testid=place-more]") == "另有 2 人并列"
+    assert screen.locator("[data-testid=screen-rest] li").count() == 4  # the rest of the top 10
     _settle(screen)
     _fits(screen, size)
     screenshot(screen, "screen-720p-podium-ties")
