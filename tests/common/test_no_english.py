@@ -110,6 +110,17 @@ def _pages(world, client):
         rank=1, score=2400, correct=3, answered=4,
     )  # fmt: skip
 
+    # an on-stage contest (必答 then 抢答, two teams)
+    bank = make_bank()
+    on_stage = contest_services.contest_create_stage(
+        host=secretary,
+        quiz=make_quiz([make_question(bank) for _ in range(8)], title="决赛题"),
+        teams=[{"name": "机关第一党支部"}, {"name": "机关第二党支部", "mode": "members"}],
+        rounds=[{"format": "bida", "count": 2}, {"format": "qiangda", "count": 2}],
+        title="年度知识竞赛决赛",
+        reserve=1,
+    )
+
     lecture = world["lecture"]
     return [
         # practice and exams
@@ -135,6 +146,10 @@ def _pages(world, client):
         ("host console", secretary, f"/contests/{contest.pk}/host/"),
         ("big screen", secretary, f"/contests/{contest.pk}/screen/"),
         ("contest results", secretary, f"/contests/{finished.pk}/results/"),
+        ("on stage: host console", secretary, f"/contests/{on_stage.pk}/host/"),
+        ("on stage: big screen", secretary, f"/contests/{on_stage.pk}/screen/"),
+        ("on stage: play", member, f"/join/{on_stage.pin}/"),
+        ("on stage: results", secretary, f"/contests/{on_stage.pk}/results/"),
         # errors
         ("403", member, "/study/reports/"),
         ("404", member, "/no-such-page/"),
