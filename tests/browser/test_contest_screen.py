@@ -338,7 +338,13 @@ def test_big_screen_reads_across_a_hall(daphne_server, browser, size_name, team)
     assert "true" not in screen.locator("[data-view=reveal]").inner_text()
     _no_english(screen)
 
-    # then, by itself, the board: 1 王建华, 2 李娜, 3 the two without a point, who fell one place
+    # then the board (by itself after a few seconds; the other runs press a key):
+    # 1 王建华, 2 李娜, 3 the two without a point, who fell one place
+    if size_name == "1080p" and not team:
+        screen.wait_for_timeout(2000)
+        assert screen.locator("[data-view=reveal]").is_visible()  # the reveal stays a while
+    else:
+        screen.keyboard.press("Enter")
     board.wait_for(timeout=15000)
     rows = board.locator("li")
     assert rows.count() == 4
@@ -567,4 +573,35 @@ def test_big_screen_labels_each_kind_and_fits_a_full_board(daphne_server, browse
     assert screen.errors == [] and screen.console_errors == []
     for client in (host, *players):
         client.close()
+    context.close()
+
+
+def test_big_screen_countdown_turns_urgent_and_the_clock_closes(daphne_server, browser):
+    # given a question of 6 seconds on the screen
+    host_user = make_user(Role.SECRETARY, username="secretary")
+    question = make_question(make_bank(), "single", stem="党的最高领导机关是（　）。")
+    contest = services.contest_create(
+        host=host_user, quiz=make_quiz([question], title="快问快答"), seconds_per_question=6
+    )
+    host = Client(
+        daphne_server, contest.pin, role="host", token=Token.objects.create(user=host_user).key
+    )
+    host.until("state")
+    context, screen = _open_screen(browser, daphne_server, contest, SIZES["1080p"])
+    host.send({"type": "start"})
+    screen.wait_for_selector("[data-testid=screen-question]")
+    timer = screen.locator("[data-testid=screen-countdown]")
+    assert "is-urgent" not in timer.get_attribute("class")
+
+    # when 5 seconds are left the countdown turns red
+    screen.wait_for_selector("[data-testid=screen-countdown].is-urgent", timeout=5000)
+    assert _style(timer, "color") == "rgb(181, 18, 27)"
+    assert int(_text(screen, "[data-countdown]")) <= 5
+    screenshot(screen, "screen-1080p-urgent")
+
+    # and when the time is up the server reveals: nobody answered
+    screen.wait_for_selector("[data-testid=screen-key]", timeout=10000)
+    assert _text(screen, "[data-testid=screen-summary]") == "无人作答"
+    assert screen.errors == [] and screen.console_errors == []
+    host.close()
     context.close()
