@@ -70,3 +70,45 @@ def test_someone_elses_attempt_page_is_404(org, bank, client):
     client.force_login(org.member_a2)
     assert client.get(f"/attempts/{attempt.pk}/").status_code == 404
     assert client.get(f"/attempts/{attempt.pk}/review/").status_code == 404
+
+
+def test_an_open_attempt_is_labelled_by_what_it_is(org, bank, client):
+    """An exam in progress reads 考试中 (it said 学习中, the lectures' word)."""
+    # given an exam, a practice test and today's practice, all still open
+    questions = list(bank.questions.all()[:2])
+    exam = make_quiz(questions, title="党章考试", purpose="exam", time_limit_minutes=15)
+    test = make_quiz(questions, title="党章自测")
+    member = org.member_a1
+    attempts = {
+        "考试中": services.attempt_start(member=member, quiz=exam),
+        "答题中": services.attempt_start(member=member, quiz=test),
+        "练习中": services.daily_practice_start(member=member),
+    }
+    client.force_login(member)
+    for label, attempt in attempts.items():
+        # when the member opens its review page, then it carries the right label
+        html = client.get(f"/attempts/{attempt.pk}/review/").content.decode()
+        assert f'data-testid="attempt-status">{label}<' in html
+        assert "学习中" not in html
+    results = client.get("/me/results/").content.decode()
+    assert "考试中" in results and "学习中" not in results
+
+
+def test_the_review_shows_what_was_chosen_and_what_was_left_blank(org, client):
+    # given an exam of a 多选 and a 单选 question; the member answers only the first, A
+    bank = make_bank()
+    multiple, single = make_question(bank, "multiple"), make_question(bank, "single")
+    exam = make_quiz([multiple, single], purpose="exam", time_limit_minutes=15)
+    member = org.member_a1
+    attempt = services.attempt_start(member=member, quiz=exam)
+    services.answer_save(
+        attempt_id=attempt.pk, member=member, question_id=multiple.pk, data={"choices": ["A"]}
+    )
+    services.attempt_submit(attempt_id=attempt.pk, member=member)
+    # when they open the review
+    client.force_login(member)
+    html = client.get(f"/attempts/{attempt.pk}/review/").content.decode()
+    # then the first says what they chose, the second that it was not answered
+    first, second = html.split('class="card review-item')[1:3]
+    assert "你的答案：A<" in first and 'data-testid="unanswered"' not in first
+    assert 'data-testid="unanswered">未作答<' in second
