@@ -17,6 +17,7 @@ api_v1 = [
     path("me/password/", accounts_api.MePasswordView.as_view(), name="me-password"),
     path("me/points/", points_api.MyPointEventsView.as_view(), name="me-points"),
     path("me/study/", courses_api.MyStudyView.as_view(), name="me-study"),
+    path("me/contests/", contests_api.MyContestsView.as_view(), name="me-contests"),
     path("members/", accounts_api.MemberListView.as_view(), name="member-list"),
     path("members/<int:pk>/", accounts_api.MemberDetailView.as_view(), name="member-detail"),
     path("branches/", accounts_api.BranchListView.as_view(), name="branch-list"),

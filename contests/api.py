@@ -16,7 +16,7 @@ from backend.common.api import ErrorSerializer, XlsxRenderer
 from backend.common.xlsx import xlsx_response
 from quizzes.models import Quiz
 
-from . import exports, services, stage
+from . import exports, selectors, services
 from .models import Contest, ContestFormat
 from .scope import HostingRefused
 
@@ -70,8 +70,9 @@ class RankingSerializer(serializers.Serializer):
     name = serializers.CharField()
     team = serializers.CharField(allow_blank=True)
     score = serializers.IntegerField()
-    correct = serializers.IntegerField()
-    answered = serializers.IntegerField()
+    correct = serializers.IntegerField(help_text="right answers")
+    answered = serializers.IntegerField(help_text="questions answered")
+    asked = serializers.IntegerField(help_text="questions asked (voided ones not counted)")
     guest = serializers.BooleanField(help_text="a guest's nickname, not a member's name")
 
 
@@ -85,6 +86,7 @@ class TeamRankSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     name = serializers.CharField()
     score = serializers.IntegerField()
+    members = serializers.IntegerField(required=False, help_text="team format: the players")
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -105,18 +107,18 @@ class ResultsSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.CharField()
     format = serializers.CharField()
+    asked = serializers.IntegerField(help_text="questions asked (voided ones not counted)")
     ranking = RankingSerializer(many=True)
     questions = QuestionStatSerializer(many=True)
-    teams = TeamRankSerializer(many=True, required=False, help_text="on stage: the teams' order")
+    teams = TeamRankSerializer(
+        many=True,
+        required=False,
+        help_text="team format: the branches as the live scoreboard ranks them; "
+        "on stage: the teams' order",
+    )
     decisions = DecisionSerializer(
         many=True, required=False, help_text="on stage: the judges' audit log"
     )
-
-
-def ranking_row(row: dict) -> dict:
-    """A result row with ``guest`` (from the player id) in place of the player id."""
-    row["guest"] = exports.is_guest(row.pop("player"))
-    return row
 
 
 def visible_contests(user):
@@ -186,8 +188,10 @@ class ContestCreateView(APIView):
 
 
 class ContestResultsView(APIView):
-    """The final ranking and, per question, how many answered; ``?format=xlsx``:
-    players, questions and teams as a workbook."""
+    """The final ranking (score, right answers, answered, asked: voids and
+    rescores applied, as the game's last scoreboard), the teams (team format,
+    on stage) and, per question, how many answered; ``?format=xlsx``: players,
+    questions and teams as a workbook with the same numbers."""
 
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, XlsxRenderer]
 
@@ -206,23 +210,47 @@ class ContestResultsView(APIView):
             .annotate(answered=Count("pk"))
             .order_by("seq")
         )
+        results = selectors.contest_results(contest)
         body = {
             "id": contest.pk,
             "title": contest.title,
             "status": contest.status,
             "format": contest.format,
-            "ranking": [
-                ranking_row(row)
-                for row in contest.results.values(
-                    "rank", "name", "team", "score", "correct", "answered", "player"
-                )
-            ],
+            "asked": results.asked,
+            "ranking": [dict(vars(row), guest=row.guest) for row in results.ranking],
             "questions": [
                 {"seq": q["seq"], "question": q["question_id"], "answered": q["answered"]}
                 for q in questions
             ],
         }
-        if contest.format == ContestFormat.STAGE:
-            body["teams"] = stage.ranking(services.contest_stage_replay(contest))
+        if contest.format == ContestFormat.TEAM:
+            body["teams"] = [
+                {"rank": t.rank, "name": t.name, "score": t.score, "members": t.members}
+                for t in results.teams
+            ]
+        elif contest.format == ContestFormat.STAGE:
+            body["teams"] = results.teams
             body["decisions"] = list(contest.decisions.values())
         return Response(ResultsSerializer(body).data)
+
+
+class MyContestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    finished_at = serializers.DateTimeField()
+    rank = serializers.IntegerField()
+    score = serializers.IntegerField()
+    correct = serializers.IntegerField(help_text="right answers")
+    asked = serializers.IntegerField(help_text="questions asked (voided ones not counted)")
+    answered = serializers.IntegerField(help_text="questions answered")
+
+
+class MyContestsView(APIView):
+    """The finished contests the caller played (as a member: guests have no
+    account), newest first, with the own rank, score and right answers — the
+    same numbers as the contest's results."""
+
+    @extend_schema(responses={200: MyContestSerializer(many=True)})
+    def get(self, request):
+        played = selectors.contests_played_by(request.user)
+        return Response(MyContestSerializer(played, many=True).data)

@@ -10,6 +10,7 @@ from backend.common.xlsx import safe_cell, workbook_bytes
 
 from . import engine, stage
 from .models import Contest
+from .selectors import contest_results, is_guest
 from .services import contest_replay, contest_stage_replay
 
 
@@ -65,31 +66,35 @@ def stage_results_xlsx(contest: Contest) -> bytes:
     return workbook_bytes(workbook)
 
 
-GUEST_PREFIX = "g-"  # a guest's player id (contests.consumers); a member's is u<pk>
-
-
-def is_guest(player: str) -> bool:
-    """Whether a stored player id is a guest's: results keep no guest flag of their own."""
-    return player.startswith(GUEST_PREFIX)
+__all__ = ["contest_results_xlsx", "is_guest", "stage_results_xlsx"]
 
 
 def contest_results_xlsx(contest: Contest) -> bytes:
+    """Players and teams as the results page and the API show them
+    (``selectors.contest_results``: the final recount, voids and rescores
+    applied); per question, the stored answers against the corrected keys."""
     if contest.format == "stage":
         return stage_results_xlsx(contest)
-    room = contest_replay(contest)
-    table = engine.standings(room)
+    results = contest_results(contest)
     workbook = Workbook()
     players = workbook.active
     players.title = "个人成绩"
     _header(
-        players, ["名次", "姓名", "党支部/队伍", "得分", "答对题数", "作答题数", "正确率", "访客"]
-    )
-    for s in sorted(table.values(), key=lambda s: (s.rank, s.name)):
-        name, team = safe_cell(s.name), safe_cell(s.team or "")
-        guest = "是" if is_guest(s.player) else ""
+        players,
+        [
+            "名次", "姓名", "党支部/队伍", "得分", "答对题数", "作答题数", "出题数",
+            "答对/出题", "答对/作答", "访客",
+        ],
+    )  # fmt: skip
+    for r in results.ranking:
         players.append(
-            [s.rank, name, team, s.score, s.correct, s.answered, round(s.accuracy, 3), guest]
-        )
+            [
+                r.rank, safe_cell(r.name), safe_cell(r.team), r.score, r.correct, r.answered,
+                r.asked, round(r.accuracy_of_asked, 3), round(r.accuracy_of_answered, 3),
+                "是" if r.guest else "",
+            ]
+        )  # fmt: skip
+    room = contest_replay(contest)
     questions = workbook.create_sheet("逐题统计")
     _header(questions, ["题号", "题目", "作答人数", "答对人数", "答对率", "已作废"])
     for seq, question in enumerate(room.questions[: room.seq], start=1):
@@ -98,10 +103,10 @@ def contest_results_xlsx(contest: Contest) -> bytes:
         share = round(right / len(answers), 3) if answers else None
         voided = "是" if seq in room.voided else ""
         questions.append([seq, safe_cell(question.text), len(answers), right, share, voided])
-    if any(s.team for s in table.values()):
+    if results.teams:
         teams = workbook.create_sheet("团体成绩")
         _header(teams, ["名次", "队伍", "团体得分", "人数", "参与率"])
-        for t in engine.team_standings(room, table, room.seq):
+        for t in results.teams:
             teams.append([t.rank, safe_cell(t.name), t.score, t.members, round(t.participation, 3)])
     players.column_dimensions["B"].width = 14
     players.column_dimensions["C"].width = 20

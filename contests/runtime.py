@@ -483,6 +483,12 @@ class Runtime:
                     "answered": await self.store.answer_count(pin, meta["seq"]),
                     "players": meta["players"],
                 }
+                # A question closed and the next opened while this count was read:
+                # it is the old question's, and must not follow the new `question`
+                # to the host (who would show it as the new one's).
+                now = await self.store.meta(pin)
+                if now is None or (now["seq"], now["phase"]) != (meta["seq"], engine.QUESTION):
+                    return
                 await self.dispatch(pin, [engine.Out(engine.HOST, message)])
         except Exception:  # a count for the host; the next answer sends another
             logger.warning("contest %s: the answered count was not sent", pin, exc_info=True)

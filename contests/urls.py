@@ -11,4 +11,5 @@ urlpatterns = [
     path("contests/<int:pk>/results/", views.results, name="results"),
     path("join/", views.join, name="join"),
     path("join/<str:pin>/", views.play, name="play"),
+    path("me/contests/", views.my_contests, name="mine"),
 ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from backend.accounts import scope, throttle
 from quizzes.models import Quiz
 
-from . import services, stage
+from . import selectors, services, stage
 from .api import visible_contests
 from .models import Contest, ContestFormat, ContestStatus
 from .scope import OUT_OF_SCOPE, REFUSALS, HostingRefused, quizzes_hostable_by
@@ -335,6 +335,9 @@ def play(request, pin: str):
     if locked := throttle.join_locked_for(request):
         return _too_many_pins(request, locked)
     contest = Contest.objects.filter(pin=pin).exclude(status=ContestStatus.FINISHED).first()
+    if contest is None and (mine := selectors.finished_result_for(request.user, pin)):
+        # a reload after the end: the player's own result, not a dead end
+        return _finished(request, mine)
     if contest is None:
         throttle.join_record_miss(request)
         return render(
@@ -361,6 +364,28 @@ def play(request, pin: str):
             "hide_nav": True,
         },
     )
+
+
+def _finished(request, mine):
+    contest = mine.contest
+    return render(
+        request,
+        "contests/finished.html",
+        {
+            "contest": contest,
+            "mine": mine,
+            "players": contest.results.count(),
+            "results_visible": visible_contests(request.user).filter(pk=contest.pk).exists(),
+            "nav": "home",
+        },
+    )
+
+
+@login_required
+def my_contests(request):
+    """我的竞赛: the finished contests the member played, newest first."""
+    played = selectors.contests_played_by(request.user, visible=visible_contests(request.user))
+    return render(request, "contests/my_contests.html", {"played": played, "nav": "profile"})
 
 
 KIND_LABELS = {
@@ -416,5 +441,6 @@ def results(request, pk: int):
     if contest.format == ContestFormat.STAGE:
         context.update(_stage_results(contest))
     else:
-        context["ranking"] = contest.results.all()
+        final = selectors.contest_results(contest)  # as the API and the workbook
+        context.update(ranking=final.ranking, teams=final.teams, asked=final.asked)
     return render(request, "contests/results.html", context)

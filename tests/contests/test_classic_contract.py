@@ -156,3 +156,38 @@ def test_the_hosts_answered_count_is_per_question():
     assert e.state_payload(state, T0 + 200, role=e.HOST)["answered"] == 2
     state, _ = play(state, e.Close(T0 + 300), e.Next(T0 + 400))
     assert e.state_payload(state, T0 + 500, role=e.HOST)["answered"] == 0
+
+
+async def test_a_count_read_while_the_next_question_opened_is_not_sent(monkeypatch):
+    """The host's count of question 1, read just as question 2 opened, would
+    follow question 2's `question` and show as its count: it is dropped."""
+    from contests import runtime as runtime_module
+
+    class Store:
+        def __init__(self):
+            self.metas = [
+                {"phase": e.QUESTION, "seq": 1, "players": 3},
+                {"phase": e.QUESTION, "seq": 2, "players": 3},  # opened meanwhile
+            ]
+
+        async def meta(self, pin):
+            return self.metas.pop(0) if len(self.metas) > 1 else self.metas[0]
+
+        async def answer_count(self, pin, seq):
+            return 2
+
+    sent = []
+    monkeypatch.setattr(runtime_module, "PROGRESS_INTERVAL", 0)
+    live = runtime_module.Runtime(store=Store(), layer=object())
+    monkeypatch.setattr(live, "dispatch", lambda pin, outs: sent.append(outs) or _done())
+    await live._progress_later("123456")
+    assert sent == []
+    # a count read while its question stays open is sent, with its question's number
+    await live._progress_later("123456")
+    assert [o.message for o in sent[0]] == [
+        {"type": "progress", "seq": 2, "answered": 2, "players": 3}
+    ]
+
+
+async def _done():
+    return None

@@ -140,7 +140,8 @@ async def test_a_whole_game():
     sheets, people, questions = await exported()
     assert sheets[:2] == ["个人成绩", "逐题统计"]
     assert people[0][:4] == (1, "党员0", "机关第一党支部", results and people[0][3])
-    assert people[0][6] == 1.0 and people[1][6] == 0.0  # accuracy beside the score
+    # right answers of the asked (2 questions) and of the answered, apart, beside the score
+    assert people[0][6:9] == (2, 0.5, 1.0) and people[1][7:9] == (0.0, 0.0)
     assert questions[0][2:5] == (2, 1, 0.5)
 
 

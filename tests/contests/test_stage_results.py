@@ -5,7 +5,7 @@ from contests import engine as e
 from contests import games
 from contests import stage as s
 
-from .test_stage_engine import A, B, T0, play, rnd, started
+from .test_stage_engine import T0, A, B, play, rnd, started
 
 
 def tally_of(state):

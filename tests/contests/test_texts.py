@@ -345,8 +345,8 @@ def test_the_results_mark_guests_by_their_player_id(org, api_as, client):
     assert page.count('data-testid="guest"') == 1
     sheet = api_as(org.secretary).get(f"/api/v1/contests/{contest.pk}/results/?format=xlsx")
     people = load_workbook(BytesIO(sheet.content))["个人成绩"]
-    assert people["H1"].value == "访客"
-    assert sorted(row[7] or "" for row in people.iter_rows(min_row=2, values_only=True)) == [
+    assert people["J1"].value == "访客"
+    assert sorted(row[9] or "" for row in people.iter_rows(min_row=2, values_only=True)) == [
         "",
         "是",
     ]
