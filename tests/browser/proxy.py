@@ -4,7 +4,10 @@ A TCP proxy a browser test controls, to cut a phone's network for real.
 Playwright's ``context.set_offline`` does not close a WebSocket that is already
 open, so a test that means "the phone lost the network mid-question" loads the page
 through this proxy instead and calls ``cut()``: every open connection through it is
-closed at once and new ones are refused until ``restore()``.
+closed at once and new ones are refused until ``restore()``. ``stall()`` is the
+quieter failure of a phone network: the open connections stay open but nothing
+passes through them (TCP on the phone notices nothing for minutes), and new ones
+are refused.
 
 The proxy listens on 127.0.0.1 on a port of its own and forwards to the server's
 port; the page's host (and so the WebSocket's ``Origin``) is ``127.0.0.1:<proxy
@@ -31,6 +34,8 @@ class CuttableProxy:
         self.accepted = 0  # connections forwarded so far
         self.refused = 0  # connections turned away while cut
         self._cut = False
+        self._stalled = False
+        self._flowing: asyncio.Event | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.base_events.Server | None = None
@@ -48,6 +53,8 @@ class CuttableProxy:
 
         def run() -> None:
             asyncio.set_event_loop(self._loop)
+            self._flowing = asyncio.Event()
+            self._flowing.set()
             self._server = self._loop.run_until_complete(
                 asyncio.start_server(self._client, "127.0.0.1", 0)
             )
@@ -65,8 +72,12 @@ class CuttableProxy:
         """Closes every open connection now and refuses new ones."""
         self._call(self._do_cut)
 
+    def stall(self) -> None:
+        """Holds what the open connections carry (they stay open) and refuses new ones."""
+        self._call(self._do_stall)
+
     def restore(self) -> None:
-        """Accepts and forwards connections again."""
+        """Accepts and forwards connections again (what a stall held goes on)."""
         self._call(self._do_restore)
 
     def stop(self) -> None:
@@ -96,8 +107,14 @@ class CuttableProxy:
             self._abort(writer)
         self._writers.clear()
 
+    async def _do_stall(self) -> None:
+        self._stalled = True
+        self._flowing.clear()
+
     async def _do_restore(self) -> None:
         self._cut = False
+        self._stalled = False
+        self._flowing.set()
 
     async def _do_stop(self) -> None:
         await self._do_cut()
@@ -111,7 +128,7 @@ class CuttableProxy:
             writer.transport.abort()
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if self._cut:
+        if self._cut or self._stalled:
             self.refused += 1
             self._abort(writer)
             return
@@ -130,6 +147,7 @@ class CuttableProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
+                await self._flowing.wait()  # a stall holds the data here
                 if self._cut:
                     break
                 writer.write(data)

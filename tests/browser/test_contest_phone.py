@@ -92,6 +92,13 @@ class Host:
         self.context.close()
 
 
+def answers_in(host):
+    """How many answers the host's console has counted for the open question."""
+    return host.page.evaluate(
+        "() => Math.max(0, ...hostLog.filter(m => m.type === 'progress').map(m => m.answered))"
+    )
+
+
 def new_phone(browser, base, user):
     context = browser.new_context(
         viewport=SMALL_PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
@@ -211,7 +218,9 @@ def test_screen_only_tiles_say_which_is_which_and_the_reveal_says_what_happened(
     phone.wait_for_selector("[data-testid=final]", timeout=WAIT)
     assert phone.locator("[data-testid=final-rank]").inner_text() == "1"
     assert int(phone.locator("[data-testid=final-score]").inner_text()) > 0
-    assert phone.locator("[data-testid=my-contests]").inner_text() == "我的竞赛"
+    my_contests = phone.locator("[data-testid=my-contests]")
+    assert my_contests.inner_text() == "我的竞赛"
+    assert my_contests.get_attribute("href") == "/me/contests/"
     assert phone.locator("a.play-big", has_text="首页").count() == 1
     assert phone.locator(".tile").count() == 0
     assert_no_english(phone)
@@ -373,11 +382,12 @@ def test_an_answer_tapped_while_the_network_is_cut_is_sent_on_reconnect(daphne_s
         assert "is-chosen" in tile(phone, "乙").get_attribute("class")
         screenshot(phone, "phone-offline-queued")
         phone.wait_for_timeout(10_000)
-        assert host.count("answer_ack") == 0  # nothing went through the cut
+        assert answers_in(host) == 0  # nothing went through the cut
 
         # back: the answer goes, the server takes it, the phone says so
         proxy.restore()
         phone.wait_for_selector("[data-testid=submitted]", timeout=WAIT)
+        host.wait_for("m => m.type === 'progress' && m.answered === 1")  # and the room counts it
         phone.wait_for_selector("[data-conn].is-online", timeout=WAIT)
         assert phone.locator("[data-live].is-offline").count() == 0
         close_question(host, phone)
@@ -396,5 +406,32 @@ def test_an_answer_tapped_while_the_network_is_cut_is_sent_on_reconnect(daphne_s
         lost.wait_for(timeout=WAIT)
         assert lost.inner_text() == "断网期间本题已结束，答案未能送达"
         screenshot(phone, "phone-offline-lost")
+        assert not phone.js_errors
+    host.close()
+
+
+def test_an_answer_on_a_socket_that_went_silent_is_sent_again(daphne_server, browser):
+    """A network gone without a word: the socket stays "open", nothing passes. The
+    phone waits for the ack a few seconds, dials again and sends the answer then."""
+    contest, secretary, (member,) = make_room(["single"])
+    host = Host(browser, daphne_server, secretary, contest.pin)
+    with CuttableProxy(daphne_server) as proxy:
+        phone = new_phone(browser, daphne_server, member)
+        phone.goto(f"{proxy.url}/join/{contest.pin}/")
+        phone.wait_for_selector("text=等待第一题", timeout=WAIT)
+        open_question(host, phone, 1)
+
+        proxy.stall()
+        tile(phone, "乙").click()
+        phone.locator("[data-testid=sending]").wait_for(timeout=WAIT)
+        # no ack: after a few seconds the phone gives the socket up and says so
+        phone.locator("[data-testid=queued]").wait_for(timeout=WAIT)
+        phone.wait_for_selector("[data-conn].is-down", timeout=WAIT)
+        assert answers_in(host) == 0
+        proxy.restore()
+        phone.wait_for_selector("[data-testid=submitted]", timeout=WAIT)
+        host.wait_for("m => m.type === 'progress' && m.answered === 1")  # and the room counts it
+        close_question(host, phone)
+        assert phone.locator("[data-testid=verdict]").inner_text().startswith("回答正确")
         assert not phone.js_errors
     host.close()

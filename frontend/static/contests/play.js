@@ -26,7 +26,7 @@ const t = {
 const $ = (selector) => root.querySelector(selector);
 
 const REFUSALS = ["forbidden", "not_found", "kicked", "inactive", "finished", "locked", "password_change_required"];
-const LETTERS = "ABCDEFGHIJ";
+const ACK_WAIT_MS = 6000; // an answer not acknowledged by then: the socket is redialled
 
 function fill(text, values) {
   return String(text ?? "").replace(/\{(\w+)\}/g, (match, key) => (key in values ? String(values[key]) : match));
@@ -100,10 +100,24 @@ function setup() {
     else message.choices = a.choices;
     if (socket.send(message)) {
       a.status = "sending";
+      watch(a);
     } else {
       a.status = "queued";
       a.queued = true;
     }
+  }
+
+  // No ack in time: the socket may be dead without knowing it (a phone that lost
+  // the network keeps its TCP connection "open" for minutes). Dial again; the
+  // `state` after the reconnect says whether the answer got in, else it goes again.
+  function watch(a) {
+    window.setTimeout(() => {
+      if (S.answer !== a || a.status !== "sending") return;
+      a.status = "queued";
+      a.queued = true;
+      socket.reconnect();
+      render();
+    }, ACK_WAIT_MS);
   }
 
   function submit(response) {

@@ -69,7 +69,8 @@ export function optionShape(index) {
 // Opens `/ws/contests/{pin}/?role=…` (`path` from the page) and keeps it open:
 // `onOpen()` after each (re)connect, `onMessage(message)` for each message,
 // `onDown()` when the connection drops and a retry is scheduled. `refuse()` stops
-// the retries (a refusal the server means); `close()` also closes the socket.
+// the retries (a refusal the server means); `close()` also closes the socket;
+// `reconnect()` gives up a socket that has stopped answering and dials again.
 // `send(message)` is false when offline. Retries back off to 5 s at most (a live
 // question lasts seconds), and come at once when the phone says it is back online
 // or the page is shown again.
@@ -85,23 +86,30 @@ export function contestSocket({ path, role, guest, onOpen, onMessage, onDown }) 
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
     let url = `${scheme}://${window.location.host}${path}?role=${role}`;
     if (guest) url += `&guest=${guestToken()}`;
-    socket = new WebSocket(url);
-    socket.addEventListener("open", () => {
+    const ws = new WebSocket(url);
+    socket = ws;
+    // a socket given up by `reconnect()` may still report; only the current one counts
+    ws.addEventListener("open", () => {
+      if (ws !== socket) return;
       retry = 0;
       onOpen();
     });
-    socket.addEventListener("message", (event) => onMessage(JSON.parse(event.data)));
-    socket.addEventListener("close", () => {
+    ws.addEventListener("message", (event) => ws === socket && onMessage(JSON.parse(event.data)));
+    ws.addEventListener("close", () => {
       // Only a refusal (an `error` the page passed to `refuse()`, then close 4403)
       // is final. Any other close reconnects — 4008 too: the server dropped this
       // socket as too slow (it had stopped reading), and the `state` sent on
       // connect brings back everything it missed.
-      if (refused) return;
-      onDown();
-      const delay = Math.min(5000, 500 * 2 ** retry) * (0.8 + Math.random() * 0.4);
-      retry += 1;
-      timer = window.setTimeout(open, delay);
+      if (ws !== socket || refused) return;
+      down();
     });
+  }
+
+  function down() {
+    onDown();
+    const delay = Math.min(5000, 500 * 2 ** retry) * (0.8 + Math.random() * 0.4);
+    retry += 1;
+    timer = window.setTimeout(open, delay);
   }
 
   function soon() {
@@ -120,6 +128,15 @@ export function contestSocket({ path, role, guest, onOpen, onMessage, onDown }) 
     },
     isOpen() {
       return Boolean(socket) && socket.readyState === WebSocket.OPEN;
+    },
+    // The socket looks open but the server has stopped answering (a network gone
+    // without a word, which TCP notices only minutes later): drop it and dial again.
+    reconnect() {
+      if (refused || !socket) return;
+      const old = socket;
+      socket = null;
+      old.close();
+      down();
     },
     refuse() {
       refused = true;
