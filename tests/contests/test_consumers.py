@@ -49,7 +49,9 @@ async def connect(pin, token=None, role="player", guest=None, origin=ORIGIN):
     if token:
         headers.append((b"authorization", f"Token {token}".encode()))
     socket = WebsocketCommunicator(application, f"/ws/contests/{pin}/?{query}", headers=headers)
-    connected, _ = await socket.connect()
+    # a generous timeout: under load (CI's two cores) a connect storm of 40 sockets
+    # may keep one waiting past Channels' default second
+    connected, _ = await socket.connect(timeout=10)
     return socket, connected
 
 
