@@ -336,7 +336,11 @@ def test_big_screen_reads_across_a_hall(daphne_server, browser, size_name, team)
     host.send({"type": "close"})
     screen.wait_for_selector("[data-testid=screen-key]:has-text('正确')")
     assert "true" not in screen.locator("[data-view=reveal]").inner_text()
+    labels = screen.locator("[data-testid=distribution] .scr-dist__label")
+    assert [labels.nth(i).inner_text() for i in range(2)] == ["正确", "错误"]
     _no_english(screen)
+    _settle(screen)
+    screenshot(screen, f"screen-{tag}-reveal-truefalse")
 
     # then the board (by itself after a few seconds; the other runs press a key):
     # 1 王建华, 2 李娜, 3 the two without a point, who fell one place
@@ -535,6 +539,7 @@ def test_big_screen_labels_each_kind_and_fits_a_full_board(daphne_server, browse
     assert screen.locator("[data-view=reveal] [data-testid=distribution]").count() == 0
     assert _text(screen, "[data-testid=screen-summary]") == "2 人作答"
     _no_english(screen)
+    screenshot(screen, "screen-720p-fill-reveal")
 
     # on the board the latecomer is new (second, tied); those without a point fall one place
     screen.keyboard.press("Enter")

@@ -219,6 +219,7 @@ function setup() {
     }
     parts.push(summary(message, q));
     views.reveal.replaceChildren(...parts);
+    views.reveal.classList.toggle("is-plain", !views.reveal.querySelector(".scr-dist")); // 填空: the key alone, larger
     show("reveal");
     window.clearTimeout(revealTimer);
     revealTimer = window.setTimeout(() => board && showing === "reveal" && showBoard(), REVEAL_MS);
