@@ -146,6 +146,8 @@ def _pages(world, client):
         ("host console", secretary, f"/contests/{contest.pk}/host/"),
         ("big screen", secretary, f"/contests/{contest.pk}/screen/"),
         ("contest results", secretary, f"/contests/{finished.pk}/results/"),
+        ("my contests", member, "/me/contests/"),
+        ("a finished contest, reloaded", member, f"/join/{finished.pin}/"),
         ("on stage: host console", secretary, f"/contests/{on_stage.pk}/host/"),
         ("on stage: big screen", secretary, f"/contests/{on_stage.pk}/screen/"),
         ("on stage: play", member, f"/join/{on_stage.pin}/"),
