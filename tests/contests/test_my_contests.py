@@ -26,7 +26,9 @@ def finished_contest(host, plays: dict, *, title: str, days_ago: int = 0) -> Con
     quiz = make_quiz([make_question(make_bank()) for _ in range(3)], title=title)
     contest = services.contest_create(host=host, quiz=quiz)
     room = services.contest_room(contest)
-    events = [engine.Join(T0, f"u{m.pk}", m.username, m.branch.name) for m in plays]
+    events = [
+        engine.Join(T0, f"u{m.pk}", m.display_name or m.username, m.branch.name) for m in plays
+    ]
     events.append(engine.Start(T0 + 100_000))
     for seq in range(1, 4):
         if seq > 1:
