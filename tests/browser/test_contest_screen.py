@@ -581,7 +581,7 @@ def test_big_screen_labels_each_kind_and_fits_a_full_board(daphne_server, browse
     context.close()
 
 
-def test_big_screen_countdown_turns_urgent_and_the_clock_closes(daphne_server, browser):
+def test_big_screen_countdown_turns_urgent_and_a_voided_question_says_so(daphne_server, browser):
     # given a question of 6 seconds on the screen
     host_user = make_user(Role.SECRETARY, username="secretary")
     question = make_question(make_bank(), "single", stem="党的最高领导机关是（　）。")
@@ -604,9 +604,16 @@ def test_big_screen_countdown_turns_urgent_and_the_clock_closes(daphne_server, b
     assert int(_text(screen, "[data-countdown]")) <= 5
     screenshot(screen, "screen-1080p-urgent")
 
-    # and when the time is up the server reveals: nobody answered
-    screen.wait_for_selector("[data-testid=screen-key]", timeout=10000)
+    # and when the time is up the server reveals: the host voided it meanwhile, nobody answered
+    host.send({"type": "void", "seq": 1})
+    voided = screen.locator("[data-testid=screen-voided]")
+    voided.wait_for(timeout=10000)
+    assert voided.inner_text().split("\n") == ["本题作废", "本题不计分"]
+    assert screen.locator("[data-testid=screen-key]").count() == 0
+    assert screen.locator("[data-testid=distribution] li.is-key").count() == 0
     assert _text(screen, "[data-testid=screen-summary]") == "无人作答"
+    _settle(screen)
+    screenshot(screen, "screen-1080p-voided")
     assert screen.errors == [] and screen.console_errors == []
     host.close()
     context.close()

@@ -198,7 +198,7 @@ function setup() {
       parts.push(key);
     }
     const counts = message.distribution || {};
-    if (q && q.kind !== "fill" && q.options.length) {
+    if (q && q.kind !== "fill" && q.options.length && Object.values(counts).some((n) => n > 0)) {
       const most = Math.max(1, ...Object.values(counts));
       const chart = el("ol", { class: `scr-dist scr-dist--${q.options.length}`, "data-testid": "distribution" });
       q.options.forEach((option, i) => {
