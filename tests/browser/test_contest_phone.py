@@ -26,7 +26,7 @@ SMALL_PHONE = {"width": 360, "height": 640}
 # --- the room --------------------------------------------------------------------------
 
 
-def make_room(kinds, *, screen_only=False, seconds=60, members=("王建华",)):
+def make_room(kinds, *, screen_only=False, seconds=60, members=("王建华",), guests=False):
     """A secretary's classic contest of questions of ``kinds``; returns it and its members."""
     branch = make_branch(make_unit("市委组织部"), "机关第一党支部")
     secretary = make_user(Role.SECRETARY, branch=branch, display_name="陈秀英")
@@ -46,6 +46,7 @@ def make_room(kinds, *, screen_only=False, seconds=60, members=("王建华",)):
         host=secretary,
         quiz=quiz,
         question_on_screen_only=screen_only,
+        allow_guests=guests,
         seconds_per_question=seconds,
     )
     return contest, secretary, players
@@ -99,11 +100,13 @@ def answers_in(host):
     )
 
 
-def new_phone(browser, base, user):
+def new_phone(browser, base, user=None):
+    """A 360×640 phone, signed in as ``user`` (a guest without)."""
     context = browser.new_context(
         viewport=SMALL_PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
     )
-    context.add_cookies([session_cookie(user, base)])
+    if user is not None:
+        context.add_cookies([session_cookie(user, base)])
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -434,4 +437,43 @@ def test_an_answer_on_a_socket_that_went_silent_is_sent_again(daphne_server, bro
         close_question(host, phone)
         assert phone.locator("[data-testid=verdict]").inner_text().startswith("回答正确")
         assert not phone.js_errors
+    host.close()
+
+
+def test_a_guest_chooses_a_free_nickname_and_plays(daphne_server, browser):
+    contest, secretary, (member,) = make_room(["truefalse"], guests=True)
+    host = Host(browser, daphne_server, secretary, contest.pin)
+    phone = new_phone(browser, daphne_server, member)
+    phone.goto(f"{daphne_server}/join/{contest.pin}/")
+    phone.wait_for_selector("text=等待第一题", timeout=WAIT)
+
+    guest = new_phone(browser, daphne_server)
+    guest.goto(f"{daphne_server}/join/{contest.pin}/")
+    form = guest.locator("[data-nickname]")
+    form.wait_for(timeout=WAIT)
+    assert guest.locator("[data-testid=you]").is_hidden()
+    # a member's name is taken: the phone says so and asks again
+    form.locator("input[name=nickname]").fill("王建华")
+    form.locator("button[type=submit]").click()
+    guest.wait_for_selector("[data-stage]:has-text('昵称')", timeout=WAIT)
+    form.wait_for(timeout=WAIT)
+    assert_no_english(guest)
+    screenshot(guest, "phone-guest-nickname-taken")
+    form.locator("input[name=nickname]").fill("小红")
+    form.locator("button[type=submit]").click()
+    guest.wait_for_selector("text=等待第一题", timeout=WAIT)
+    assert guest.locator("[data-testid=you]").inner_text().startswith("小红")
+    assert form.is_hidden()
+
+    # 判断 with its texts: 正确/错误, no letters
+    open_question(host, guest, 1)
+    assert [t.inner_text() for t in guest.locator(".tile .tile__text").all()] == ["正确", "错误"]
+    assert guest.locator(".tile .tile__letter").count() == 0
+    tile(guest, "正确").click()
+    guest.wait_for_selector("[data-testid=submitted]", timeout=WAIT)
+    close_question(host, guest)
+    assert guest.locator("[data-testid=verdict]").inner_text().startswith("回答正确")
+    assert guest.locator("[data-testid=correct]").inner_text() == "正确答案：正确"
+    assert_no_english(guest)
+    assert not guest.js_errors
     host.close()

@@ -66,6 +66,7 @@ function setup() {
     revealYou: null, // the own line of that reveal
     final: null, // {podium, teams, you}
     refusal: null, // the text of a refusal
+    removed: false, // the refusal is a removal by the host (the player was in)
     askNickname: false,
     notice: "",
   };
@@ -122,6 +123,7 @@ function setup() {
 
   function submit(response) {
     if (!S.question || S.answer || S.phase !== "question") return;
+    S.notice = "";
     S.answer = { seq: S.question.seq, ...response, status: "sending", retried: false, queued: false };
     remember(S.answer);
     transmit();
@@ -159,6 +161,8 @@ function setup() {
     const a = S.answer;
     if (message.reason === "kicked") {
       S.refusal = t.kicked;
+      S.removed = true;
+      socket.refuse();
       return;
     }
     if (!a || a.seq !== message.seq) return;
@@ -207,6 +211,7 @@ function setup() {
     if (m.question) openQuestion(m.question);
     else if (m.phase === "lobby") S.question = null;
     if (m.you) {
+      if (!S.you) S.notice = ""; // what was said while joining is over
       S.you = { ...S.you, ...m.you };
       S.askNickname = false;
       reconcile(m);
@@ -219,11 +224,16 @@ function setup() {
   function onError(m) {
     if (REFUSALS.includes(m.code)) {
       S.refusal = m.message;
+      S.removed = m.code === "kicked";
       if (m.code === "locked") socket.close();
       else socket.refuse();
     } else if (m.code === "nickname") {
       S.askNickname = true;
       S.notice = m.message;
+    } else if (m.code === "unavailable" && !S.you) {
+      // the join itself was not taken (the server recovers): ask again shortly
+      S.notice = m.message;
+      window.setTimeout(() => !S.you && !S.refusal && join(), 2000);
     } else {
       S.notice = m.message;
     }
@@ -545,7 +555,7 @@ function setup() {
       el(
         "div",
         { class: "play-refusal", "data-testid": "refusal" },
-        el("h2", { class: "play-refusal__title" }, t.refused),
+        el("h2", { class: "play-refusal__title" }, S.removed ? t.removed : t.refused),
         el("p", { class: "play-refusal__text" }, S.refusal),
         el("a", { class: "button button--primary button--block play-big", href: root.dataset.joinUrl }, t.enterPin),
         el("a", { class: "button button--block play-big", href: root.dataset.homeUrl }, t.home),
@@ -605,7 +615,7 @@ function setup() {
     if (!S.you) {
       // not in the room (yet): never a live question before the room has admitted us
       if (S.askNickname) return message(S.notice || t.nicknameFirst);
-      return message(S.conn === "online" ? t.joining : t.connecting);
+      return message(S.notice || (S.conn === "online" ? t.joining : t.connecting));
     }
     if (S.question?.seq === S.seq && ["question", "paused", "reveal"].includes(S.phase)) return drawQuestion();
     if (S.phase === "lobby") return message(t.joined);

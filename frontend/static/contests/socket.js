@@ -42,15 +42,16 @@ export function guestToken() {
 }
 
 // The shapes beside the option tiles' colours, by position (0: triangle, 1: diamond,
-// 2: circle, 3: square, 4: pentagon, 5: hexagon), drawn as SVG so that no emoji font is
-// needed: a player matches the phone's tile to the big screen's by colour and shape.
+// 2: circle, 3: square, 4: star, 5: pentagon — the big screen's, screen.js), drawn as
+// SVG so that no emoji font is needed: a player matches the phone's tile to the big
+// screen's by colour and shape.
 const SHAPES = [
   ["path", { d: "M12 2.5 22.5 20.5H1.5z" }],
   ["path", { d: "M12 1.5 22.5 12 12 22.5 1.5 12z" }],
   ["circle", { cx: "12", cy: "12", r: "10" }],
   ["rect", { x: "2.5", y: "2.5", width: "19", height: "19", rx: "1.5" }],
-  ["path", { d: "M12 1.5 22.5 9.2 18.5 21.5h-13L1.5 9.2z" }],
-  ["path", { d: "M6.5 2.5h11L23 12l-5.5 9.5h-11L1 12z" }],
+  ["polygon", { points: "12,1 14.9,8.9 23.3,9.1 16.6,14.2 19,22.6 12,17.5 5,22.6 7.4,14.2 0.7,9.1 9.1,8.9" }],
+  ["polygon", { points: "12,1 23,9.1 18.7,22.3 5.3,22.3 1,9.1" }],
 ];
 const SVG = "http://www.w3.org/2000/svg";
 
