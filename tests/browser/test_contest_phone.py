@@ -455,7 +455,7 @@ def test_a_guest_chooses_a_free_nickname_and_plays(daphne_server, browser):
     # a member's name is taken: the phone says so and asks again
     form.locator("input[name=nickname]").fill("王建华")
     form.locator("button[type=submit]").click()
-    guest.wait_for_selector("[data-stage]:has-text('昵称')", timeout=WAIT)
+    guest.wait_for_selector("[data-nickname] .form__error:has-text('昵称')", timeout=WAIT)
     form.wait_for(timeout=WAIT)
     assert_no_english(guest)
     screenshot(guest, "phone-guest-nickname-taken")

@@ -610,11 +610,15 @@ function setup() {
     drawYou();
     const nick = $("[data-nickname]");
     nick.hidden = !S.askNickname || Boolean(S.refusal);
+    const nickError = $("[data-nickname-error]");
+    nickError.textContent = S.askNickname ? S.notice : "";
+    nickError.hidden = !nickError.textContent;
+    $("[data-stage]").hidden = S.askNickname && !S.you && !S.refusal; // the form says it all
     if (S.refusal) return drawRefusal();
     if (S.final) return drawFinal();
     if (!S.you) {
       // not in the room (yet): never a live question before the room has admitted us
-      if (S.askNickname) return message(S.notice || t.nicknameFirst);
+      if (S.askNickname) return;
       return message(S.notice || (S.conn === "online" ? t.joining : t.connecting));
     }
     if (S.question?.seq === S.seq && ["question", "paused", "reveal"].includes(S.phase)) return drawQuestion();
