@@ -26,7 +26,9 @@ SMALL_PHONE = {"width": 360, "height": 640}
 # --- the room --------------------------------------------------------------------------
 
 
-def make_room(kinds, *, screen_only=False, seconds=60, members=("王建华",), guests=False):
+def make_room(
+    kinds, *, screen_only=False, seconds=60, members=("王建华",), guests=False, format="classic"
+):
     """A secretary's classic contest of questions of ``kinds``; returns it and its members."""
     branch = make_branch(make_unit("市委组织部"), "机关第一党支部")
     secretary = make_user(Role.SECRETARY, branch=branch, display_name="陈秀英")
@@ -47,6 +49,7 @@ def make_room(kinds, *, screen_only=False, seconds=60, members=("王建华",), g
         quiz=quiz,
         question_on_screen_only=screen_only,
         allow_guests=guests,
+        format=format,
         seconds_per_question=seconds,
     )
     return contest, secretary, players
@@ -233,7 +236,8 @@ def test_screen_only_tiles_say_which_is_which_and_the_reveal_says_what_happened(
 
 
 def test_multiple_choice_and_fill_in_are_labelled_and_submitted(daphne_server, browser):
-    contest, secretary, (member,) = make_room(["multiple", "fill"])
+    # (in the team format: the phone is the same, the end adds the teams' places)
+    contest, secretary, (member,) = make_room(["multiple", "fill"], format="team")
     host = Host(browser, daphne_server, secretary, contest.pin)
     phone = new_phone(browser, daphne_server, member)
     phone.goto(f"{daphne_server}/join/{contest.pin}/")
@@ -285,6 +289,13 @@ def test_multiple_choice_and_fill_in_are_labelled_and_submitted(daphne_server, b
     assert "十八" in phone.locator("[data-testid=correct]").inner_text()
     assert_no_english(phone)
     screenshot(phone, "phone-fill-reveal")
+
+    host.send({"type": "next"})
+    teams = phone.locator("[data-testid=teams]")
+    teams.wait_for(timeout=WAIT)
+    assert "机关第一党支部" in teams.inner_text()
+    assert phone.locator("[data-testid=final-right]").inner_text() == "2/2 题"
+    screenshot(phone, "phone-final-teams")
     assert not phone.js_errors
     host.close()
 

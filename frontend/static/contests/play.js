@@ -599,10 +599,29 @@ function setup() {
         (me.streak ?? 0) >= 2 ? el("p", { class: "play-streak", "data-testid": "streak" }, fill(t.streak, { n: me.streak })) : null,
         podium.children.length ? el("h2", { class: "card__title play-final__podium-title" }, t.topThree) : null,
         podium.children.length ? podium : null,
+        ...teamBoard(f.teams),
         el("a", { class: "button button--primary button--block play-big", href: root.dataset.myContestsUrl, "data-testid": "my-contests" }, t.myContests),
         el("a", { class: "button button--block play-big", href: root.dataset.homeUrl }, t.home),
       ),
     );
+  }
+
+  // The team format: every team's final place (the own team's members did it together).
+  function teamBoard(teams) {
+    if (!teams?.length) return [];
+    const list = el("ol", { class: "board play-podium", "data-testid": "teams" });
+    for (const team of teams) {
+      list.append(
+        el(
+          "li",
+          { class: `play-podium__row play-podium__row--${team.rank}` },
+          el("span", { class: "board__rank" }, String(team.rank)),
+          el("span", { class: "board__name" }, team.name),
+          el("span", { class: "board__score" }, String(team.score)),
+        ),
+      );
+    }
+    return [el("h2", { class: "card__title play-final__podium-title" }, t.teamScores), list];
   }
 
   function render() {
