@@ -216,7 +216,7 @@ function setup() {
       S.askNickname = false;
       reconcile(m);
     }
-    if (m.phase === "finished" && S.you) {
+    if (m.phase === "finished" && S.you && !S.final) {
       S.final = { podium: m.scoreboard?.top?.filter((row) => row.rank <= 3) ?? [], teams: m.scoreboard?.teams, you: S.you };
     }
   }
@@ -266,6 +266,7 @@ function setup() {
         S.phase = "finished";
         if (m.you) S.you = { ...S.you, ...m.you };
         S.final = { podium: m.podium, teams: m.teams, you: m.you ?? S.you };
+        socket.close(); // nothing more comes for this phone; the links lead on
         break;
       case "connection":
         S.conn = m.status === "reconnecting" ? "server" : "online";
