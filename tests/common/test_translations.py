@@ -20,7 +20,9 @@ def parse_po(text: str) -> list[dict]:
                 entry["flags"] = line
             elif line.startswith("#"):
                 continue
-            elif match := re.match(r'^(msgid_plural|msgid|msgstr(?:\[\d+\])?) (".*")$', line):
+            elif match := re.match(
+                r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) (".*")$', line
+            ):
                 key = match.group(1)
                 entry[key] = ast.literal_eval(match.group(2))
             elif line.startswith('"') and key:
@@ -40,6 +42,9 @@ def test_every_message_is_translated_and_compiled():
         assert translated, f"untranslated: {entry['msgid']!r}"
         if "msgid_plural" in entry:
             assert compiled.ngettext(entry["msgid"], entry["msgid_plural"], 2) == translated
+        elif "msgctxt" in entry:
+            got = compiled.pgettext(entry["msgctxt"], entry["msgid"])
+            assert got == translated, "run `make messages`"
         else:
             assert compiled.gettext(entry["msgid"]) == translated, "run `make messages`"
         for placeholder in re.findall(r"%\(\w+\)[sd]", entry["msgid"]):
