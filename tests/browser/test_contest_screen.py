@@ -444,6 +444,17 @@ def test_big_screen_survives_a_reload_and_shows_a_lost_connection(daphne_server,
     context.set_offline(False)
     screen.wait_for_selector("[data-testid=screen-question]:has-text('党员义务')", timeout=20000)
     screen.wait_for_selector("[data-conn].is-online")
+
+    # a reload during a pause shows the question under 已暂停, the clock blank until resumed
+    host.send({"type": "pause"})
+    screen.locator("[data-testid=screen-paused]").wait_for()
+    screen.reload()
+    screen.locator("[data-testid=screen-paused]").wait_for()
+    assert "党员义务" in _text(screen, "[data-testid=screen-question]")
+    assert _text(screen, "[data-countdown]") == ""
+    host.send({"type": "resume"})
+    screen.locator("[data-testid=screen-paused]").wait_for(state="hidden")
+    assert 20 <= int(_text(screen, "[data-countdown]")) <= 30
     assert screen.errors == []
     host.close()
     player.close()

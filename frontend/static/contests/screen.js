@@ -390,6 +390,8 @@ function setup() {
         if (message.question && (!current || current.seq !== message.question.seq || showing !== "question")) {
           showQuestion(message.question);
           window.clearInterval(timer);
+          // the time left at the pause is not in the snapshot: no number until `resume`
+          views.question.querySelector("[data-countdown]").textContent = "";
         }
         break;
       case "reveal":
