@@ -923,11 +923,19 @@ def _lock(room: Room, event: Lock) -> list[Out]:
 
 
 def _rescored(room: Room, now: int) -> list[Out]:
-    """Standings after a correction, to everyone, as a fresh scoreboard."""
+    """Standings after a correction, to everyone, as a fresh scoreboard; a player's
+    copy carries the own recounted ``you`` (a phone shows no top 10, only its line)."""
     recount_board(room, sent=room.phase in (REVEAL, FINISHED))
-    if room.phase in (REVEAL, FINISHED):
-        return [Out(ALL, room.scoreboard)]
-    return [Out(HOST, state_payload(room, now, role=HOST))]
+    if room.phase not in (REVEAL, FINISHED):
+        return [Out(HOST, state_payload(room, now, role=HOST))]
+    board = room.scoreboard
+    out = [Out(SCREEN, board), Out(HOST, board)]
+    rank_of_zero = room_meta(room)["rank_of_zero"]
+    for player in room.active_players():
+        answered = f"{room.seq}:{player.id}" in room.answers
+        you = you_entry(player.name, room.board.get(player.id), rank_of_zero, answered)
+        out.append(Out(player.id, {**board, "you": you}, player.id))
+    return out
 
 
 def _void(room: Room, event: Void) -> list[Out]:

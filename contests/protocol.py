@@ -397,8 +397,13 @@ SERVER_MESSAGES = {
     ),
     "scoreboard": (
         "Top 10 (and teams in the team format), after each reveal or correction; each entry's "
-        "`previous` rank shows the movement since the last scoreboard (▲2 / ▼1 / new).",
-        SCOREBOARD,
+        "`previous` rank shows the movement since the last scoreboard (▲2 / ▼1 / new). After a "
+        "correction (void, rescore) at a reveal, a player's own copy also carries `you`: the "
+        "own score, rank and streak recounted.",
+        {
+            **SCOREBOARD,
+            "properties": {**SCOREBOARD["properties"], "you": YOU},
+        },
     ),
     "finished": (
         "The game is over: the podium (ties share a rank) and, for teams, the final order; "

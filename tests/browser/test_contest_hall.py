@@ -268,11 +268,14 @@ def _play(browser, base, proxy, contest, secretary, members, latecomer):
     assert phones["张伟"].locator("[data-testid=verdict]").inner_text().startswith("回答错误")
     look(phones["王建华"], "phone-reveal-fill")
 
-    # the host corrects Q1's key to A and voids Q2; the board follows
+    # the host corrects Q1's key to A and voids Q2; the board follows, and so does
+    # 李娜's own line on her phone (she chose A)
+    li_before = phones["李娜"].locator("[data-testid=you]").inner_text()
     host.click("[data-host] [data-rescore='1']")
     host.click("[data-host] [data-choice=A]")
     host.click("[data-host] [data-rescore-confirm='1']")
     expect(host.locator("[data-host] [data-notice]")).to_contain_text("第 1 题已更正", timeout=WAIT)
+    expect(phones["李娜"].locator("[data-testid=you]")).not_to_have_text(li_before, timeout=WAIT)
     void = host.locator("[data-host] [data-void='2']")
     void.click()
     expect(void).to_have_text("再按一次作废")

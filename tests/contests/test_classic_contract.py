@@ -136,9 +136,15 @@ def test_scoreboard_entries_carry_the_rank_at_the_previous_scoreboard():
     assert moves == {"甲": (1, 1), "丙": (2, 3), "乙": (3, 2), "丁": (4, None)}
     # a void of Q1 while Q2 is revealed: previous is the rank at the last scoreboard sent
     state, outs = play(state, e.Void(T0 + 19_000, 1))
-    (board,) = of_type(outs, "scoreboard")
+    (board,) = of_type(outs, "scoreboard", to=e.SCREEN)
     moves = {r["name"]: (r["rank"], r["previous"]) for r in board["top"]}
     assert moves == {"丙": (1, 2), "甲": (2, 1), "乙": (2, 3), "丁": (2, 4)}
+    # each player's own copy carries the recounted own line (a phone shows no top 10)
+    mine = {o.to: o.message for o in outs if o.message["type"] == "scoreboard" and o.to_player}
+    assert {m["you"]["name"]: (m["you"]["rank"], m["you"]["score"]) for m in mine.values()} == {
+        r["name"]: (r["rank"], r["score"]) for r in board["top"]
+    }
+    assert all(m["top"] == board["top"] for m in mine.values())
     # a rescore while Q3 is open sends the host a state, no scoreboard: the next
     # scoreboard still moves from the void's
     state, _ = play(state, e.Next(T0 + 20_000), answer(T0 + 20_100, "b", 3))

@@ -268,6 +268,12 @@ function setup() {
         S.final = { podium: m.podium, teams: m.teams, you: m.you ?? S.you };
         socket.close(); // nothing more comes for this phone; the links lead on
         break;
+      case "scoreboard":
+        // the top 10 is the big screen's; a player's own copy after a correction
+        // (void, rescore) carries the recounted own line
+        if (!m.you) return;
+        S.you = { ...S.you, score: m.you.score, rank: m.you.rank, streak: m.you.streak };
+        break;
       case "connection":
         S.conn = m.status === "reconnecting" ? "server" : "online";
         break;
@@ -275,7 +281,7 @@ function setup() {
         onError(m);
         break;
       default:
-        return; // lobby, scoreboard, progress: for the host and the big screen
+        return; // lobby, progress: for the host and the big screen
     }
     render();
   }
