@@ -1,7 +1,8 @@
 """Contest pages: the secretary's list and forms (a contest where everyone answers,
 and an on-stage contest, 现场赛), the host console, the big screen, joining by PIN,
 the player's phone view, results. The live parts run over the WebSocket in
-``contests/live.js`` (classic and team) and ``contests/stage.js`` (on stage)."""
+``contests/play.js``, ``host.js`` and ``screen.js`` (classic and team: the phone, the
+console, the big screen) and ``contests/stage.js`` (on stage)."""
 
 from datetime import UTC, datetime
 
