@@ -793,6 +793,7 @@ def _reveal(room: Room, now: int) -> list[Out]:
         "correct": key if question.kind != "fill" else ["/".join(v) for v in key],
         "distribution": distribution,
         "answered": answered_count(room),
+        "right": sum(1 for s in table.values() if s.last_correct),
         "voided": room.seq in room.voided,
     }
     out = [Out(SCREEN, base), Out(HOST, base)]

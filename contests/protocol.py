@@ -365,7 +365,8 @@ SERVER_MESSAGES = {
         },
     ),
     "reveal": (
-        "The question closes: the correct answer, the distribution, how many answered; "
+        "The question closes: the correct answer, the distribution, how many answered and "
+        "how many right; "
         "to a player also `you`. A `scoreboard` follows every reveal (on stage: no "
         "distribution, no scoreboard — the standings come in `verdict`).",
         {
@@ -376,6 +377,10 @@ SERVER_MESSAGES = {
                 "correct": {"type": "array", "items": STR},
                 "distribution": {"type": "object", "additionalProperties": INT},
                 "answered": INT,
+                "right": {
+                    "type": "integer",
+                    "description": "how many answered it right (all of a 多选's keys, every blank)",
+                },
                 "voided": BOOL,
                 "you": {
                     "type": "object",

@@ -515,8 +515,8 @@ def test_big_screen_labels_each_kind_and_fits_a_full_board(daphne_server, browse
     assert _text(screen, "[data-testid=screen-key] .scr-key__text") == "A. 甲　C. 丙"
     keyed = screen.locator("[data-testid=distribution] li.is-key")
     assert [keyed.nth(i).get_attribute("data-key") for i in range(keyed.count())] == ["A", "C"]
-    # how many chose all the keys is not in the reveal: no "答对" count is made up
-    assert _text(screen, "[data-testid=screen-summary]") == "11 人作答"
+    # how many chose all the keys: the server counts it (one of eleven chose A and C)
+    assert _text(screen, "[data-testid=screen-summary]") == "11 人作答\n1 人答对"
     _settle(screen)
     _fits(screen, size)
     screenshot(screen, "screen-720p-multiple-reveal")
@@ -551,7 +551,7 @@ def test_big_screen_labels_each_kind_and_fits_a_full_board(daphne_server, browse
     host.send({"type": "close"})
     screen.wait_for_selector("[data-testid=screen-key]:has-text('十八 / 18')")
     assert screen.locator("[data-view=reveal] [data-testid=distribution]").count() == 0
-    assert _text(screen, "[data-testid=screen-summary]") == "1 人作答"
+    assert _text(screen, "[data-testid=screen-summary]") == "1 人作答\n1 人答对"
     _no_english(screen)
     screenshot(screen, "screen-720p-fill-reveal")
 

@@ -197,3 +197,21 @@ async def test_a_count_read_while_the_next_question_opened_is_not_sent(monkeypat
 
 async def _done():
     return None
+
+
+def test_a_reveal_says_how_many_answered_and_how_many_were_right():
+    state, _ = play(
+        room(1),
+        e.Join(T0, "p1", "甲"),
+        e.Join(T0, "p2", "乙"),
+        e.Join(T0, "p3", "丙"),
+        e.Start(T0),
+    )
+    state, outs = play(
+        state,
+        e.SubmitAnswer(T0 + 100, "p1", 1, {"choices": ["B"]}),
+        e.SubmitAnswer(T0 + 200, "p2", 1, {"choices": ["C"]}),
+        e.Close(T0 + 300),
+    )
+    (reveal,) = of_type(outs, "reveal", to=e.SCREEN)
+    assert (reveal["answered"], reveal["right"]) == (2, 1)

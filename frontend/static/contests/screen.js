@@ -235,10 +235,7 @@ function setup() {
       return line;
     }
     if (typeof answered === "number") line.append(el("span", {}, fill(t.answered, { n: answered })));
-    let right = typeof message.right === "number" ? message.right : null;
-    if (right === null && q && (q.kind === "single" || q.kind === "truefalse") && message.correct.length === 1 && message.distribution) {
-      right = message.distribution[message.correct[0]] ?? null;
-    }
+    const right = typeof message.right === "number" ? message.right : null;
     if (right !== null && !message.voided) line.append(el("span", { class: "scr-reveal__right" }, fill(t.right, { n: right })));
     return line;
   }
