@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 390, "height": 844}
+SERVER_APP_NAME = "jiangtang-test-server"
 
 
 def _database_url() -> str:
@@ -65,6 +66,9 @@ def _serve(server: str, settings):
         # Beat every second so that a test's minute of study takes seconds.
         "LECTURE_HEARTBEAT_SECONDS": "1",
         "JIANGTANG_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        # libpq names the server's PostgreSQL sessions, so that the teardown waits
+        # for those alone (the test process keeps a pool of its own open)
+        "PGAPPNAME": SERVER_APP_NAME,
     }
     ARTIFACTS.mkdir(exist_ok=True)
     # The server's own log goes to a file: read it when a test fails. (A pipe that
@@ -114,7 +118,8 @@ def uvicorn_server(transactional_db, settings):
 
 def _wait_for_server_sessions_to_end(timeout: float = 10.0) -> None:
     """PostgreSQL ends a dead client's session asynchronously; the test database can
-    only be dropped (or flushed without waiting on locks) once it has."""
+    only be dropped (or flushed without waiting on locks) once it has. Only the
+    server's sessions count: the test process's own pool stays open."""
     if connection.vendor != "postgresql":
         return
     deadline = time.monotonic() + timeout
@@ -122,7 +127,8 @@ def _wait_for_server_sessions_to_end(timeout: float = 10.0) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " WHERE datname = current_database() AND application_name = %s",
+                [SERVER_APP_NAME],
             )
             if cursor.fetchone()[0] == 0:
                 return
