@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "courses",
     "quizzes",
     "contests",
+    "orglife",
     "frontend",
     # above the apps: the demo city (manage.py seed_demo)
     "demo",
@@ -245,6 +246,17 @@ LECTURE_ATTACHMENT_MAX_BYTES = int(os.environ.get("LECTURE_ATTACHMENT_MAX_MB", "
 # credits at most two intervals of study (a longer gap means the page was hidden).
 LECTURE_HEARTBEAT_SECONDS = int(os.environ.get("LECTURE_HEARTBEAT_SECONDS", "15"))
 LECTURE_MAX_STUDY_SECONDS = 2 * 3600  # counted per member and lecture, at most
+
+# Organisational life: check-in by a rotating QR code. A code changes every
+# ORGLIFE_CODE_STEP_SECONDS and is accepted for at most ORGLIFE_CODE_VALID_SECONDS
+# after it was shown; check-in opens this long before the start.
+ORGLIFE_CODE_STEP_SECONDS = 15
+ORGLIFE_CODE_VALID_SECONDS = 30
+ORGLIFE_CHECKIN_OPENS_MINUTES = 60
+# Typst finds fonts here (Debian's fonts-noto-cjk): the record book's PDF is Chinese.
+ORGLIFE_PDF_FONT_PATHS = [
+    p for p in os.environ.get("PDF_FONT_PATHS", "/usr/share/fonts/opentype/noto").split(":") if p
+]
 
 # --- Internationalisation -------------------------------------------------------------
 # Chinese first, whatever the browser says; English when the user picks it.

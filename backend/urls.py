@@ -69,6 +69,7 @@ api_v1 = [
     path("banks/template/", quizzes_api.BankTemplateView.as_view(), name="bank-template"),
     path("banks/<int:pk>/import/", quizzes_api.BankImportView.as_view(), name="bank-import"),
     path("banks/<int:pk>/export/", quizzes_api.BankExportView.as_view(), name="bank-export"),
+    path("", include("orglife.api_urls")),
     path(
         "reading-items/<int:pk>/check/",
         courses_api.ReadingCheckView.as_view(),
@@ -81,6 +82,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("quizzes.urls")),
     path("", include("contests.urls")),
+    path("", include("orglife.urls")),
     path("accounts/", include("backend.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

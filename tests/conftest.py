@@ -51,8 +51,12 @@ def _rows_from_data_migrations(request):
             "courses.migrations.0002_point_rules",
             "quizzes.migrations.0002_point_rules",
             "contests.migrations.0002_point_rules",
+            "orglife.migrations.0002_defaults",
         ):
-            create_rules(django_apps, import_module(migration).RULES)
+            module = import_module(migration)
+            create_rules(django_apps, module.RULES)
+            if hasattr(module, "compliance_forward"):
+                module.compliance_forward(django_apps, None)
 
 
 @pytest.fixture

@@ -1,0 +1,10 @@
+"""/api/v1/ routes of organisational life (included by backend/urls.py)."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("sessions/", api.SessionListView.as_view(), name="session-list"),
+    path("sessions/<int:pk>/", api.SessionDetailView.as_view(), name="session-detail"),
+]

@@ -1,0 +1,3 @@
+"""Pages of organisational life (included by backend/urls.py)."""
+
+urlpatterns: list = []
