@@ -1,3 +1,17 @@
 """Pages of organisational life (included by backend/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "orglife"
+
+urlpatterns = [
+    path("orglife/", views.sessions_index, name="index"),
+    path("orglife/new/", views.session_new, name="new"),
+    path("orglife/sessions/<int:pk>/", views.session_detail, name="session"),
+    path("orglife/sessions/<int:pk>/cancel/", views.session_cancel, name="cancel"),
+    path("orglife/sessions/<int:pk>/calendar.ics", views.session_ics, name="session_ics"),
+    path("orglife/calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("me/orglife/", views.my_orglife, name="mine"),
+]
