@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from . import api
+from . import api, api_me
 
 urlpatterns = [
     path("sessions/", api.SessionListView.as_view(), name="session-list"),
     path("sessions/<int:pk>/", api.SessionDetailView.as_view(), name="session-detail"),
+    path("me/orglife/", api_me.MyOrglifeView.as_view(), name="me-orglife"),
 ]
