@@ -17,6 +17,8 @@ class OrglifeConfig(AppConfig):
                 "orglife.view_compliancerule",
                 "orglife.change_compliancerule",
                 "orglife.view_session",
+                "orglife.view_leaverequest",
+                "orglife.view_makeuptask",
                 "orglife.view_partygroup",
                 "orglife.add_partygroup",
                 "orglife.change_partygroup",
