@@ -6,9 +6,11 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 
+from backend.accounts.models import Role
 from backend.points import selectors as points_selectors
 from courses import selectors as course_selectors
 from courses.models import LectureProgress
+from orglife import compliance
 from quizzes.views import daily_status
 
 
@@ -28,9 +30,18 @@ def home(request):
             "lecture": lecture,
             "lecture_progress": progress,
             "daily": daily_status(user),
+            "orglife_due": _orglife_due(user),
             "nav": "home",
         },
     )
+
+
+def _orglife_due(user):
+    """For a secretary (or an admin who belongs to a branch): what the branch must
+    still hold this month (a quarterly kind: this quarter); None for others."""
+    if user.branch_id is None or user.role == Role.MEMBER or not compliance.can_view(user):
+        return None
+    return compliance.branch_due_this_month(user.branch_id)
 
 
 @login_required

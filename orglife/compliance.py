@@ -294,6 +294,16 @@ class BranchCompliance:
     def light_name(self) -> str:
         return str(LIGHT_NAMES[self.light])
 
+    @property
+    def attendance_percent(self) -> int | None:
+        rate = self.attendance_rate
+        return None if rate is None else round(rate * 100)
+
+    @property
+    def makeup_percent(self) -> int | None:
+        rate = self.makeup_rate
+        return None if rate is None else round(rate * 100)
+
 
 def light_for(kinds: list[KindResult], attendance_rate: float | None) -> str:
     """The light of one branch (pure: the thresholds are the module's constants)."""
@@ -419,12 +429,12 @@ def branches_for(user, *, unit_id: int | None = None) -> QuerySet[Branch]:
     return branches
 
 
-def branch_due_this_month(branch: Branch, *, now: datetime | None = None) -> list[KindResult]:
+def branch_due_this_month(branch_id: int, *, now: datetime | None = None) -> list[KindResult]:
     """What the branch must still hold by the end of this month (a quarterly kind:
     by the end of this quarter), for the secretary's home page."""
     now = now or timezone.now()
     period = period_of(timezone.localdate(now), RulePeriod.MONTH)
-    report = compliance_report(branches=Branch.objects.filter(pk=branch.pk), period=period, now=now)
+    report = compliance_report(branches=Branch.objects.filter(pk=branch_id), period=period, now=now)
     if not report.branches:
         return []
     return [k for k in report.branches[0].kinds if k.outstanding]

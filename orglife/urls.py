@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_compliance
 
 app_name = "orglife"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("orglife/sessions/<int:pk>/calendar.ics", views.session_ics, name="session_ics"),
     path("orglife/calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("me/orglife/", views.my_orglife, name="mine"),
+    path("orglife/compliance/", views_compliance.compliance_page, name="compliance"),
+    path(
+        "orglife/compliance/branches/<int:pk>/",
+        views_compliance.compliance_branch,
+        name="compliance_branch",
+    ),
 ]

@@ -172,7 +172,9 @@ def test_a_running_period_is_judged_on_what_is_owed(org, rules):
     assert by_kind["party_meeting"].plan.window.label == "2026-Q4"
     assert by_kind["party_meeting"].plan.coarser
     assert (by_kind["committee"].held, by_kind["committee"].plan.due) == (0, 1)
-    due = {k.kind: (k.held, k.plan.due) for k in compliance.branch_due_this_month(branch, now=now)}
+    due = {
+        k.kind: (k.held, k.plan.due) for k in compliance.branch_due_this_month(branch.pk, now=now)
+    }
     assert due == {"party_meeting": (0, 1), "committee": (0, 1), "theme_day": (0, 1)}
     # September: Q3 is over, so its 支部党员大会 is owed and missing
     september = report_for(branch, "2026-09", now=now)
@@ -352,3 +354,53 @@ def test_admin_lists_are_scoped(org, client):
     make_branch(org.unit_a)
     client.force_login(org.city_admin)
     assert "会议" in client.get("/admin/orglife/session/").content.decode()
+
+
+# --- the pages -------------------------------------------------------------------------
+
+
+def test_compliance_page_groups_branches_by_unit_with_light_words(org, rules, client):
+    q3(org.branch_a1, org.secretary)
+    q3(org.branch_b1, org.secretary_b, theme_day=1)
+    client.force_login(org.city_admin)
+    html = client.get("/orglife/compliance/?period=2025-Q3").content.decode()
+    assert org.unit_a.name in html and org.unit_b.name in html
+    assert f'data-testid="branch-{org.branch_a1.pk}" data-light="green"' in html
+    assert f'data-testid="branch-{org.branch_b1.pk}" data-light="red"' in html
+    assert "format=xlsx" in html
+    # a bad period keeps the current quarter and says why
+    response = client.get("/orglife/compliance/?period=2025-Q9")
+    assert response.status_code == 200
+    assert list(response.context["messages"])
+    client.force_login(org.unit_admin)
+    assert client.get(f"/orglife/compliance/?unit={org.unit_b.pk}").status_code == 404
+    html = client.get("/orglife/compliance/?period=2025-Q3").content.decode()
+    assert org.unit_b.name not in html
+    client.force_login(org.member_a1)
+    assert client.get("/orglife/compliance/").status_code == 403
+
+
+def test_branch_page_lists_the_sessions_behind_the_light(org, rules, client):
+    counted = hold(org.branch_a1, "committee", "2025-07-05 09:00", by=org.secretary)
+    unsigned = hold(org.branch_a1, "theme_day", "2025-07-10 09:00", by=org.secretary, signed=False)
+    client.force_login(org.unit_admin)
+    url = f"/orglife/compliance/branches/{org.branch_a1.pk}/?period=2025-Q3"
+    html = client.get(url).content.decode()
+    assert f"/orglife/sessions/{counted.pk}/record/" in html
+    assert f"/orglife/sessions/{unsigned.pk}/record/" in html
+    assert 'data-light="red"' in html
+    client.force_login(org.secretary)
+    other = f"/orglife/compliance/branches/{org.branch_a2.pk}/?period=2025-Q3"
+    assert client.get(other).status_code == 404
+    assert client.get(url).status_code == 200
+
+
+def test_secretarys_home_lists_what_is_due_this_month(org, client):
+    client.force_login(org.secretary)
+    html = client.get("/").content.decode()
+    assert 'data-testid="orglife-due"' in html
+    assert "/orglife/new/?kind=committee" in html
+    client.force_login(org.member_a1)
+    assert 'data-testid="orglife-due"' not in client.get("/").content.decode()
+    client.force_login(org.unit_admin)
+    assert 'data-testid="compliance-link"' in client.get("/").content.decode()
