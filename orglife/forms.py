@@ -45,7 +45,7 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
 
 class SessionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"))
+    kind = forms.ChoiceField(label=_("Kind"), error_messages={"invalid_choice": OUT_OF_REACH})
     branch = forms.ModelChoiceField(
         queryset=Branch.objects.none(),
         required=False,
@@ -75,7 +75,13 @@ class SessionForm(forms.Form):
         input_formats=[LOCAL_INPUT, "%Y-%m-%d %H:%M"],
         widget=LocalDateTimeInput(),
     )
-    length = forms.TypedChoiceField(choices=LENGTHS, coerce=int, initial=120, label=_("Length"))
+    length = forms.TypedChoiceField(
+        error_messages={"invalid_choice": OUT_OF_REACH},
+        choices=LENGTHS,
+        coerce=int,
+        initial=120,
+        label=_("Length"),
+    )
     place = forms.CharField(max_length=120, required=False, label=_("Place"))
     host = forms.ModelChoiceField(
         queryset=User.objects.none(),
