@@ -2,11 +2,15 @@
 
 from django.urls import path
 
-from . import api, api_compliance, api_me
+from . import api, api_compliance, api_leave, api_me
 
 urlpatterns = [
     path("sessions/", api.SessionListView.as_view(), name="session-list"),
     path("sessions/<int:pk>/", api.SessionDetailView.as_view(), name="session-detail"),
+    path("sessions/<int:pk>/leave/", api_leave.SessionLeaveView.as_view(), name="session-leave"),
+    path("leave/", api_leave.LeaveListView.as_view(), name="leave-list"),
+    path("leave/<int:pk>/", api_leave.LeaveDecideView.as_view(), name="leave-decide"),
+    path("me/makeup/", api_leave.MyMakeupView.as_view(), name="me-makeup"),
     path("me/orglife/", api_me.MyOrglifeView.as_view(), name="me-orglife"),
     path("compliance/", api_compliance.ComplianceView.as_view(), name="compliance"),
 ]

@@ -29,3 +29,8 @@ class OrglifeConfig(AppConfig):
                 "orglife.delete_committeeseat",
             },
         )
+
+        # Make-up tasks close when lecture progress, reading or a quiz attempt shows them done.
+        from . import signals
+
+        signals.connect()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_compliance
+from . import views, views_compliance, views_leave
 
 app_name = "orglife"
 
@@ -14,6 +14,15 @@ urlpatterns = [
     path("orglife/sessions/<int:pk>/calendar.ics", views.session_ics, name="session_ics"),
     path("orglife/calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("me/orglife/", views.my_orglife, name="mine"),
+    path("orglife/sessions/<int:pk>/leave/", views_leave.leave_page, name="leave"),
+    path(
+        "orglife/sessions/<int:pk>/leave/withdraw/",
+        views_leave.leave_withdraw,
+        name="leave_withdraw",
+    ),
+    path("orglife/leave/", views_leave.leave_approvals, name="leave_list"),
+    path("orglife/leave/<int:pk>/decide/", views_leave.leave_decide, name="leave_decide"),
+    path("me/makeup/", views_leave.my_makeup, name="makeup"),
     path("orglife/compliance/", views_compliance.compliance_page, name="compliance"),
     path(
         "orglife/compliance/branches/<int:pk>/",
