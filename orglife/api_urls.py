@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, api_compliance, api_leave, api_me
+from . import api, api_checkin, api_compliance, api_leave, api_me
 
 urlpatterns = [
     path("sessions/", api.SessionListView.as_view(), name="session-list"),
@@ -12,5 +12,16 @@ urlpatterns = [
     path("leave/<int:pk>/", api_leave.LeaveDecideView.as_view(), name="leave-decide"),
     path("me/makeup/", api_leave.MyMakeupView.as_view(), name="me-makeup"),
     path("me/orglife/", api_me.MyOrglifeView.as_view(), name="me-orglife"),
+    path(
+        "sessions/<int:pk>/checkin-code/",
+        api_checkin.CheckinCodeView.as_view(),
+        name="session-checkin-code",
+    ),
+    path(
+        "sessions/<int:pk>/attendance/",
+        api_checkin.AttendanceView.as_view(),
+        name="session-attendance",
+    ),
+    path("checkin/", api_checkin.CheckinView.as_view(), name="checkin"),
     path("compliance/", api_compliance.ComplianceView.as_view(), name="compliance"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_compliance, views_leave
+from . import views, views_checkin, views_compliance, views_leave
 
 app_name = "orglife"
 
@@ -23,6 +23,13 @@ urlpatterns = [
     path("orglife/leave/", views_leave.leave_approvals, name="leave_list"),
     path("orglife/leave/<int:pk>/decide/", views_leave.leave_decide, name="leave_decide"),
     path("me/makeup/", views_leave.my_makeup, name="makeup"),
+    path("orglife/sessions/<int:pk>/checkin/", views_checkin.host_screen, name="checkin_screen"),
+    path(
+        "orglife/sessions/<int:pk>/checkin/manual/",
+        views_checkin.manual_checkin,
+        name="checkin_manual",
+    ),
+    path("checkin/", views_checkin.checkin_landing, name="checkin"),
     path("orglife/compliance/", views_compliance.compliance_page, name="compliance"),
     path(
         "orglife/compliance/branches/<int:pk>/",
