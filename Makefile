@@ -26,6 +26,7 @@ run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --password $(DEMO_PASSWORD)
 	@echo "Demo accounts (cityadmin, unitadmin, secretary, member001…) use the password: $(DEMO_PASSWORD)"
+	@scripts/ensure-fonts
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: install what the tests need (incl. Chromium), lint, run the whole suite

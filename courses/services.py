@@ -57,35 +57,51 @@ def attachment_check(*, upload: UploadedFile, title: str = "") -> CheckedUpload:
     return CheckedUpload(upload, detected, (title or stem or detected.label)[:120])
 
 
-def attachments_add(*, lecture: Lecture, uploads: list[CheckedUpload]) -> list[Attachment]:
+def upload_fields(checked: CheckedUpload) -> dict:
+    """The fields a stored upload's row takes from it (its file aside)."""
+    return {
+        "title": checked.title,
+        "kind": checked.type.kind,
+        "content_type": checked.type.content_type,
+        "extension": checked.type.extension,
+        "storage_token": secrets.token_hex(16),
+        "size": checked.upload.size,
+    }
+
+
+def uploads_store(uploads: list[CheckedUpload], build) -> list:
     """
-    Stores already checked uploads for ``lecture``, all or none: if anything
-    fails, the files written so far are removed again.
+    Saves each checked upload as the model instance ``build(checked)`` returns
+    (unsaved, with a ``file`` field), the file under our own name; all or none:
+    if anything fails, the files written so far are removed again. Lecture
+    attachments and organisational-life record files are stored this way.
     """
-    position = lecture.attachments.count()
-    created: list[Attachment] = []
+    created = []
     try:
         with transaction.atomic():
-            for offset, checked in enumerate(uploads):
-                attachment = Attachment(
-                    lecture=lecture,
-                    title=checked.title,
-                    kind=checked.type.kind,
-                    content_type=checked.type.content_type,
-                    extension=checked.type.extension,
-                    storage_token=secrets.token_hex(16),
-                    size=checked.upload.size,
-                    position=position + offset,
-                )
+            for checked in uploads:
+                item = build(checked)
                 checked.upload.seek(0)
-                attachment.file.save("upload", checked.upload, save=False)
-                created.append(attachment)
-                attachment.save()
+                item.file.save("upload", checked.upload, save=False)
+                created.append(item)
+                item.save()
     except Exception:
-        for attachment in created:
-            attachment.file.delete(save=False)
+        for item in created:
+            item.file.delete(save=False)
         raise
     return created
+
+
+def attachments_add(*, lecture: Lecture, uploads: list[CheckedUpload]) -> list[Attachment]:
+    """Stores already checked uploads for ``lecture``, all or none."""
+    position = lecture.attachments.count()
+    positions = iter(range(position, position + len(uploads)))
+    return uploads_store(
+        uploads,
+        lambda checked: Attachment(
+            lecture=lecture, position=next(positions), **upload_fields(checked)
+        ),
+    )
 
 
 def attachment_delete(*, attachment: Attachment) -> None:

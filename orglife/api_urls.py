@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, api_checkin, api_compliance, api_leave, api_me
+from . import api, api_checkin, api_compliance, api_leave, api_me, api_record
 
 urlpatterns = [
     path("sessions/", api.SessionListView.as_view(), name="session-list"),
@@ -24,4 +24,20 @@ urlpatterns = [
     ),
     path("checkin/", api_checkin.CheckinView.as_view(), name="checkin"),
     path("compliance/", api_compliance.ComplianceView.as_view(), name="compliance"),
+    path("sessions/<int:pk>/record/", api_record.RecordView.as_view(), name="session-record"),
+    path(
+        "sessions/<int:pk>/record/sign/",
+        api_record.RecordSignView.as_view(),
+        name="session-record-sign",
+    ),
+    path(
+        "sessions/<int:pk>/record/amendments/",
+        api_record.RecordAmendmentsView.as_view(),
+        name="session-record-amendments",
+    ),
+    path(
+        "sessions/<int:pk>/record/files/",
+        api_record.RecordFilesView.as_view(),
+        name="session-record-files",
+    ),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_checkin, views_compliance, views_leave
+from . import views, views_checkin, views_compliance, views_leave, views_record
 
 app_name = "orglife"
 
@@ -30,6 +30,36 @@ urlpatterns = [
         name="checkin_manual",
     ),
     path("checkin/", views_checkin.checkin_landing, name="checkin"),
+    path("orglife/sessions/<int:pk>/record/", views_record.record_page, name="record"),
+    path(
+        "orglife/sessions/<int:pk>/record.xlsx",
+        views_record.record_export,
+        {"fmt": "xlsx"},
+        name="record_xlsx",
+    ),
+    path(
+        "orglife/sessions/<int:pk>/record.pdf",
+        views_record.record_export,
+        {"fmt": "pdf"},
+        name="record_pdf",
+    ),
+    path(
+        "orglife/records/files/<int:pk>/<str:name>",
+        views_record.record_file,
+        name="record_file",
+    ),
+    path(
+        "orglife/branches/<int:pk>/record-book/<int:year>.xlsx",
+        views_record.record_book_export,
+        {"fmt": "xlsx"},
+        name="record_book_xlsx",
+    ),
+    path(
+        "orglife/branches/<int:pk>/record-book/<int:year>.pdf",
+        views_record.record_book_export,
+        {"fmt": "pdf"},
+        name="record_book_pdf",
+    ),
     path("orglife/compliance/", views_compliance.compliance_page, name="compliance"),
     path(
         "orglife/compliance/branches/<int:pk>/",
