@@ -35,7 +35,7 @@ def checkin_url(request, code: str) -> str:
 
 
 def qr_svg(url: str) -> str:
-    return segno.make(url, error="m").svg_inline(scale=6, border=2)
+    return segno.make(url, error="m").svg_inline(omitsize=True, border=2)
 
 
 class CheckinCodeSerializer(serializers.Serializer):
@@ -131,6 +131,7 @@ class AttendeeSerializer(serializers.Serializer):
     name = serializers.CharField()
     branch = serializers.CharField()
     checked_in_at = serializers.DateTimeField(allow_null=True)
+    time = serializers.CharField(help_text="the check-in's time of day (HH:MM, local)")
     method = serializers.CharField(help_text="qr, code or manual; empty if not checked in")
     manual = serializers.BooleanField(help_text="checked in by the host")
     late = serializers.BooleanField()

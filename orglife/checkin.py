@@ -366,6 +366,8 @@ def attendee(row: Attendance) -> dict:
         "name": row.member.name,
         "branch": row.branch.name if row.branch_id else "",
         "checked_in_at": row.checked_in_at,
+        # the time of day on the server's clock and zone, as the screen shows it
+        "time": f"{timezone.localtime(row.checked_in_at):%H:%M}" if row.checked_in_at else "",
         "method": row.method,
         "manual": row.method == CheckinMethod.MANUAL,
         "late": row.late,

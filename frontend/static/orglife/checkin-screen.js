@@ -52,11 +52,7 @@ function person(p, withButton) {
   if (p.late) item.append(el("span", { class: "badge" }, t.late));
   if (p.manual) item.append(el("span", { class: "badge badge--guest" }, t.byHand));
   if (p.guest) item.append(el("span", { class: "badge badge--guest" }, t.guest));
-  if (p.checked_in_at) {
-    const at = new Date(p.checked_in_at);
-    const hm = `${String(at.getHours()).padStart(2, "0")}:${String(at.getMinutes()).padStart(2, "0")}`;
-    item.append(el("span", { class: "ck-person__time" }, hm));
-  }
+  if (p.time) item.append(el("span", { class: "ck-person__time" }, p.time));
   if (withButton) {
     const confirming = armed?.id === p.id;
     const button = el(
