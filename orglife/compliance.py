@@ -41,10 +41,14 @@ is nothing to divide.
   attendance < ``RED_ATTENDANCE``;
 - yellow (待改进): anything else.
 
+**党小组会** is required only of a branch that has Party groups (``PartyGroup``);
+elsewhere its required, due and owed are 0 (the page shows "—").
+
 **Queries.** A fixed number whatever the number of branches and people: the
 rules, the branches, the held counts per branch and kind (one ``Count`` per kind
-with its window as a filter), attendance per branch and make-up per branch — each
-grouped in the database (see ``tests/orglife/test_compliance.py``).
+with its window as a filter), the branches with Party groups, attendance per
+branch and make-up per branch — each grouped in the database (see
+``tests/orglife/test_compliance.py``).
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ from .models import (
     ComplianceRule,
     MakeupStatus,
     MakeupTask,
+    PartyGroup,
     RulePeriod,
     Session,
     SessionKind,
@@ -249,6 +254,20 @@ def plan_rules(rules, period: Period, now: datetime) -> list[KindPlan]:
 class KindResult:
     plan: KindPlan
     held: int
+    #: False for 党小组会 in a branch without Party groups: nothing is required.
+    applies: bool = True
+
+    @property
+    def required(self) -> int:
+        return self.plan.required if self.applies else 0
+
+    @property
+    def due(self) -> int:
+        return self.plan.due if self.applies else 0
+
+    @property
+    def owed(self) -> int:
+        return self.plan.owed if self.applies else 0
 
     @property
     def kind(self) -> str:
@@ -260,12 +279,12 @@ class KindResult:
 
     @property
     def met(self) -> bool:
-        return self.held >= self.plan.owed
+        return self.held >= self.owed
 
     @property
     def outstanding(self) -> int:
         """Still to hold by the end of the rule period running now."""
-        return max(0, self.plan.due - self.held)
+        return max(0, self.due - self.held)
 
 
 @dataclass
@@ -309,7 +328,7 @@ def light_for(kinds: list[KindResult], attendance_rate: float | None) -> str:
     """The light of one branch (pure: the thresholds are the module's constants)."""
     if attendance_rate is not None and attendance_rate < RED_ATTENDANCE:
         return RED
-    if any(k.plan.owed and k.held < RED_HELD_SHARE * k.plan.owed for k in kinds):
+    if any(k.owed and k.held < RED_HELD_SHARE * k.owed for k in kinds):
         return RED
     if all(k.met for k in kinds) and (
         attendance_rate is None or attendance_rate >= GREEN_ATTENDANCE
@@ -342,7 +361,7 @@ def held_sessions(now: datetime) -> QuerySet[Session]:
 def compliance_report(
     *, branches: QuerySet[Branch], period: Period, now: datetime | None = None
 ) -> ComplianceReport:
-    """Each branch of ``branches`` in ``period``: five queries, however many."""
+    """Each branch of ``branches`` in ``period``: six queries, however many."""
     now = now or timezone.now()
     plans = plan_rules(ComplianceRule.objects.filter(is_active=True).order_by("id"), period, now)
     rows = list(branches.select_related("unit").order_by(*Branch._meta.ordering))
@@ -371,6 +390,9 @@ def compliance_report(
             )
             .order_by()
         }
+    with_groups = set(
+        PartyGroup.objects.filter(branch__in=branch_ids).values_list("branch_id", flat=True)
+    )
     in_period = held.filter(starts_at__gte=period.starts_at(), starts_at__lt=period.ends_at())
     attendance = {
         row["session__branch_id"]: row
@@ -398,7 +420,14 @@ def compliance_report(
         out.append(
             BranchCompliance(
                 branch=branch,
-                kinds=[KindResult(plan=p, held=n.get(f"n_{p.kind}", 0)) for p in plans],
+                kinds=[
+                    KindResult(
+                        plan=p,
+                        held=n.get(f"n_{p.kind}", 0),
+                        applies=p.kind != SessionKind.GROUP or branch.pk in with_groups,
+                    )
+                    for p in plans
+                ],
                 sessions=seen.get("sessions", 0),
                 expected=seen.get("expected", 0),
                 present=seen.get("present", 0),
@@ -473,9 +502,9 @@ def report_json(report: ComplianceReport) -> dict:
                         "kind": k.kind,
                         "name": k.name,
                         "held": k.held,
-                        "required": k.plan.required,
-                        "due": k.plan.due,
-                        "owed": k.plan.owed,
+                        "required": k.required,
+                        "due": k.due,
+                        "owed": k.owed,
                         "per": k.plan.per,
                         "window": k.plan.window.label,
                     }
@@ -505,7 +534,10 @@ def report_xlsx(report: ComplianceReport) -> bytes:
     sheet.title = _("Compliance")
     header = [_("Unit"), _("Branch"), _("Light")]
     for plan in report.plans:
-        header += [f"{plan.name} {_('held')}", f"{plan.name} {_('required')}"]
+        header += [
+            _("%(kind)s held") % {"kind": plan.name},
+            _("%(kind)s required") % {"kind": plan.name},
+        ]
     header += [_("Attendance rate (%)"), _("Make-up completion (%)")]
     sheet.append(header)
     for cell in sheet[1]:
@@ -513,7 +545,7 @@ def report_xlsx(report: ComplianceReport) -> bytes:
     for row in report.branches:
         line = [row.branch.unit.name, row.branch.name, row.light_name]
         for k in row.kinds:
-            line += [k.held, k.plan.required]
+            line += [k.held, k.required]
         line += [_percent(row.attendance_rate), _percent(row.makeup_rate)]
         sheet.append([safe_cell(value) for value in line])
     sheet.column_dimensions["A"].width = 24

@@ -19,6 +19,7 @@ from orglife.models import (
     ComplianceRule,
     MakeupStatus,
     MakeupTask,
+    PartyGroup,
     Record,
     Session,
     SessionStatus,
@@ -80,7 +81,7 @@ def report_for(branch, period, now=None):
 
 
 def kinds(row):
-    return {k.kind: (k.held, k.plan.required) for k in row.kinds}
+    return {k.kind: (k.held, k.required) for k in row.kinds}
 
 
 def test_each_light_on_hand_built_data(org, rules):
@@ -103,7 +104,7 @@ def test_each_light_on_hand_built_data(org, rules):
     assert rows[yellow].light == "yellow"
     assert kinds(rows[red])["theme_day"] == (1, 3)
     assert rows[red].light == "red"
-    assert str(rows[red].light_name) == "Not compliant"
+    assert rows[red].light_name == "未达标"
 
 
 def test_attendance_decides_between_the_lights(org, rules):
@@ -171,16 +172,35 @@ def test_a_running_period_is_judged_on_what_is_owed(org, rules):
     by_kind = {k.kind: k for k in month.kinds}
     assert by_kind["party_meeting"].plan.window.label == "2026-Q4"
     assert by_kind["party_meeting"].plan.coarser
-    assert (by_kind["committee"].held, by_kind["committee"].plan.due) == (0, 1)
-    due = {
-        k.kind: (k.held, k.plan.due) for k in compliance.branch_due_this_month(branch.pk, now=now)
-    }
+    assert (by_kind["committee"].held, by_kind["committee"].due) == (0, 1)
+    due = {k.kind: (k.held, k.due) for k in compliance.branch_due_this_month(branch.pk, now=now)}
     assert due == {"party_meeting": (0, 1), "committee": (0, 1), "theme_day": (0, 1)}
     # September: Q3 is over, so its 支部党员大会 is owed and missing
     september = report_for(branch, "2026-09", now=now)
     party = next(k for k in september.kinds if k.kind == "party_meeting")
-    assert party.plan.window.label == "2026-Q3" and party.plan.owed == 1
+    assert party.plan.window.label == "2026-Q3" and party.owed == 1
     assert september.light == "red"
+
+
+def test_group_meetings_are_required_only_of_branches_with_party_groups(org):
+    group = PartyGroup.objects.create(branch=org.branch_a1, name="第一党小组")
+    group.members.add(org.member_a1)
+    data = SessionInput(
+        kind="group", title="小组会", starts_at=at("2025-07-03 09:00"), branch=org.branch_a1
+    )
+    data.group = group
+    session = session_create(by=org.secretary, data=data)
+    Record.objects.create(session=session, signed_at=session.ends_at)
+    rows = {
+        r.branch: {k.kind: k for k in r.kinds}
+        for r in compliance.compliance_report(
+            branches=Branch.objects.filter(unit=org.unit_a), period=parse_period("2025-Q3")
+        ).branches
+    }
+    with_groups, without = rows[org.branch_a1]["group"], rows[org.branch_a2]["group"]
+    assert (with_groups.held, with_groups.required, with_groups.applies) == (1, 3, True)
+    assert (without.held, without.required, without.applies) == (0, 0, False)
+    assert without.met and with_groups.owed == 3 and not with_groups.met
 
 
 def test_periods_parse_and_refuse():
