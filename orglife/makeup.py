@@ -242,7 +242,6 @@ def has_open_tasks(member_id: int) -> bool:
     return MakeupTask.objects.filter(member_id=member_id, status=MakeupStatus.OPEN).exists()
 
 
-@transaction.atomic
 def makeup_refresh(member: User, now: datetime | None = None) -> list[MakeupTask]:
     """
     Closes the member's open tasks whose items are all seen done, sets ``done_at``
@@ -250,6 +249,14 @@ def makeup_refresh(member: User, now: datetime | None = None) -> list[MakeupTask
     the member has no open task; bounded otherwise (``task_views``, then a save
     and an award per task closed). Returns the tasks closed.
     """
+    if not has_open_tasks(member.pk):
+        return []
+    return makeup_close_done(member, now)
+
+
+@transaction.atomic
+def makeup_close_done(member: User, now: datetime | None = None) -> list[MakeupTask]:
+    """``makeup_refresh`` once the member is known to have open tasks (locks them)."""
     now = now or timezone.now()
     open_tasks = MakeupTask.objects.filter(member=member, status=MakeupStatus.OPEN)
     closed = []
@@ -278,4 +285,4 @@ def makeup_record_read(*, member: User, session: Session, now: datetime | None =
         Q(record_read_at__isnull=True), session=session, member=member
     ).update(record_read_at=now)
     if marked:
-        makeup_refresh(member, now)
+        makeup_close_done(member, now)

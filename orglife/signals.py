@@ -1,8 +1,9 @@
 """
 Make-up tasks close when the system sees the study done: each save of what a
 task's items read (lecture progress, a reading check, a finished quiz attempt)
-asks ``makeup.makeup_refresh`` for that member. The handlers only filter out the
-saves that cannot finish an item; a member with no open task costs one query.
+asks ``makeup`` to close that member's tasks whose items are all done. The
+handlers only filter out the saves that cannot finish an item; a member with no
+open task costs one query.
 """
 
 from django.db.models.signals import post_save
@@ -10,13 +11,13 @@ from django.db.models.signals import post_save
 from courses.models import LectureProgress, ReadingCheck
 from quizzes.models import Attempt
 
-from .makeup import has_open_tasks, makeup_refresh
+from .makeup import has_open_tasks, makeup_close_done
 
 
 def _refresh(instance) -> None:
     # Checked by id first: the member row is loaded only when there is a task to close.
     if has_open_tasks(instance.member_id):
-        makeup_refresh(instance.member)
+        makeup_close_done(instance.member)
 
 
 def _lecture_progress_saved(sender, instance: LectureProgress, **kwargs):

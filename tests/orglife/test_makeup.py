@@ -322,3 +322,16 @@ def test_leave_and_makeup_pages_show_no_english(org, client):
     for url, page in pages:
         assert page.status_code in (200, 400), url
         assert english_words(visible_text(page.text)) == [], url
+
+
+def test_study_without_an_open_task_costs_one_query_more(org):
+    lecture = make_lecture(min_read_seconds=10)
+    member = org.member_a1
+    _study(member, lecture, seconds=20)  # completed; no make-up task anywhere
+    with CaptureQueriesContext(connection) as queries:
+        makeup.makeup_refresh(member)
+    assert len(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        _study(member, lecture, seconds=10)
+    asked = [q["sql"] for q in queries if "orglife_makeuptask" in q["sql"]]
+    assert len(asked) == 2  # one look per beat of a completed lecture, nothing more
