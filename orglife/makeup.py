@@ -20,7 +20,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,13 +128,8 @@ class TaskView:
 
 
 def record_url(session_id: int) -> str:
-    """Where a session's record is read (the record page, else the session page)."""
-    for name in ("orglife:record", "orglife:session"):
-        try:
-            return reverse(name, args=[session_id])
-        except NoReverseMatch:
-            continue
-    return f"/orglife/sessions/{session_id}/"
+    """Where a session's record is read (opening it signed marks the record item)."""
+    return reverse("orglife:record", args=[session_id])
 
 
 def _reading_url(item: ReadingItem) -> str:

@@ -235,7 +235,7 @@ def test_my_makeup_shape(org, api_as):
     assert task["items"][1]["url"] == f"/lectures/{lecture.pk}/"
     assert task["items"][2]["url"] == f"/lectures/{lecture.pk}/"
     assert task["items"][3]["url"] == "/practice/"
-    assert task["items"][0]["url"].startswith(f"/orglife/sessions/{session.pk}/")
+    assert task["items"][0]["url"] == f"/orglife/sessions/{session.pk}/record/"
 
     reading_item_check(member=org.member_a1, item=item)
     items = api_as(org.member_a1).get("/api/v1/me/makeup/").json()[0]["items"]
@@ -335,3 +335,28 @@ def test_study_without_an_open_task_costs_one_query_more(org):
         _study(member, lecture, seconds=10)
     asked = [q["sql"] for q in queries if "orglife_makeuptask" in q["sql"]]
     assert len(asked) == 2  # one look per beat of a completed lecture, nothing more
+
+
+def test_opening_the_signed_record_page_marks_the_record_read(org, client):
+    from orglife.records import record_save, record_sign
+
+    session = _held_session(org, present=[org.secretary])
+    makeup.makeup_create_due()
+    task = MakeupTask.objects.get(member=org.member_a1)
+    client.force_login(org.member_a1)
+    url = f"/orglife/sessions/{session.pk}/record/"
+
+    # not signed yet: opening it does not count
+    client.get(url)
+    task.refresh_from_db()
+    assert task.record_read_at is None
+
+    record_save(
+        session=session, by=org.secretary, minutes="## 会议记录\n\n学习党章。", decisions=""
+    )
+    record_sign(session=session, by=org.secretary)
+    assert client.get(url).status_code == 200
+    task.refresh_from_db()
+    # the record was the only item: the task is done, with its points
+    assert task.record_read_at is not None and task.status == MakeupStatus.DONE
+    assert _makeup_points(org.member_a1).count() == 1
