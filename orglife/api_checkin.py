@@ -48,6 +48,7 @@ class CheckinCodeSerializer(serializers.Serializer):
     step_seconds = serializers.IntegerField()
     opens_at = serializers.DateTimeField(help_text="check-in opens")
     closes_at = serializers.DateTimeField(help_text="check-in closes (the session's end)")
+    opens_time = serializers.CharField(help_text="when check-in opens, HH:MM local")
     present = serializers.IntegerField(help_text="expected people checked in")
     expected = serializers.IntegerField()
     qr_svg = serializers.CharField(required=False, help_text="with ?qr=svg: the QR as SVG")
@@ -76,6 +77,7 @@ class CheckinCodeView(APIView):
             "step_seconds": settings.ORGLIFE_CODE_STEP_SECONDS,
             "opens_at": session.checkin_opens_at(),
             "closes_at": session.ends_at,
+            "opens_time": f"{timezone.localtime(session.checkin_opens_at()):%H:%M}",
             **counts,
         }
         if request.query_params.get("qr") == "svg":

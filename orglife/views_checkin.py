@@ -38,6 +38,18 @@ def _managed_or_404(user, pk: int):
     return session
 
 
+def _window(session, now) -> str:
+    """What the screen says when members cannot check in now (else nothing)."""
+    if session.is_cancelled:
+        return _("This session has been cancelled.")
+    if now < session.checkin_opens_at():
+        opens = f"{timezone.localtime(session.checkin_opens_at()):%H:%M}"
+        return _("Check-in opens at {time}").replace("{time}", opens)
+    if session.has_ended(now):
+        return _("Check-in has closed.")
+    return ""
+
+
 @login_required
 def host_screen(request, pk: int):
     """The check-in screen: the rotating QR, the six digits, who came and who is missing."""
@@ -55,6 +67,7 @@ def host_screen(request, pk: int):
             "landing": request.build_absolute_uri(reverse("orglife:checkin")),
             "qr": qr_svg(url),
             "next_ms": int((code.changes_at - now).total_seconds() * 1000),
+            "window": _window(session, now),
             "attendance": checkin.session_attendance(session=session),
             "hide_nav": True,
         },

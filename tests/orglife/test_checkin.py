@@ -436,3 +436,17 @@ def test_role_of_the_host_member(org, api_as):
     )
     assert api_as(host).get(f"/api/v1/sessions/{session.pk}/checkin-code/").status_code == 200
     assert api_as(host).get(f"/api/v1/sessions/{session.pk}/attendance/").status_code == 200
+
+
+def test_host_screen_says_when_check_in_opens_or_has_closed(org, client, api_as):
+    client.force_login(org.secretary)
+    early = _session(org, starts_in=timedelta(hours=3))
+    response = client.get(f"/orglife/sessions/{early.pk}/checkin/")
+    opens = timezone.localtime(early.checkin_opens_at())
+    assert response.context["window"] == f"签到将于 {opens:%H:%M} 开始"
+    body = api_as(org.secretary).get(f"/api/v1/sessions/{early.pk}/checkin-code/").json()
+    assert body["opens_time"] == f"{opens:%H:%M}"
+    over = _session(org, starts_in=-timedelta(hours=3))
+    assert client.get(f"/orglife/sessions/{over.pk}/checkin/").context["window"] == "签到已结束。"
+    now = _session(org)
+    assert client.get(f"/orglife/sessions/{now.pk}/checkin/").context["window"] == ""

@@ -38,6 +38,13 @@ async function loadCode() {
     setCount("present", body.present);
     setCount("expected", body.expected);
     $("[data-conn]").hidden = true;
+    // Outside the check-in window the screen says so (compared on the server's clock).
+    const now = Date.parse(body.server_now);
+    const windowNote = $("[data-window]");
+    if (now < Date.parse(body.opens_at)) windowNote.textContent = fill(t.opens, { time: body.opens_time });
+    else if (now >= Date.parse(body.closes_at)) windowNote.textContent = t.closed;
+    else if (!root.dataset.cancelled) windowNote.textContent = "";
+    windowNote.hidden = !windowNote.textContent;
     // The next code is shown from `changes_at` on the server's clock.
     delay = Math.max(500, Date.parse(body.changes_at) - Date.parse(body.server_now) + 200);
   } catch {
