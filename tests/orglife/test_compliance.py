@@ -25,7 +25,7 @@ from orglife.models import (
     SessionStatus,
 )
 from orglife.services import SessionInput, session_create
-from tests.factories import make_branch, make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -369,11 +369,18 @@ def test_city_admin_changes_a_rule_in_the_admin_and_a_unit_admin_cannot(org, cli
     assert rule.times == 2
 
 
-def test_admin_lists_are_scoped(org, client):
-    hold(org.branch_b1, "theme_day", "2025-08-10 15:00", by=org.secretary_b)
-    make_branch(org.unit_a)
+def test_sessions_are_read_only_in_the_admin(org, client):
+    session = hold(org.branch_b1, "theme_day", "2025-08-10 15:00", by=org.secretary_b)
     client.force_login(org.city_admin)
-    assert "会议" in client.get("/admin/orglife/session/").content.decode()
+    assert session.title in client.get("/admin/orglife/session/").content.decode()
+    url = f"/admin/orglife/session/{session.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(url, {"title": "改过的"}).status_code == 403
+    session.refresh_from_db()
+    assert session.title != "改过的"
+    client.force_login(org.unit_admin)
+    assert client.get("/admin/orglife/session/").status_code == 403
 
 
 # --- the pages -------------------------------------------------------------------------
