@@ -44,28 +44,22 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format=LOCAL_INPUT, **kwargs)
 
 
+def _pick(model, label, *, required=False, field=forms.ModelChoiceField, **extra):
+    """A choice among rows the caller may use (the queryset is set per user)."""
+    return field(
+        queryset=model.objects.none(),
+        required=required,
+        label=label,
+        error_messages={"invalid_choice": OUT_OF_REACH},
+        **extra,
+    )
+
+
 class SessionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), error_messages={"invalid_choice": OUT_OF_REACH})
-    branch = forms.ModelChoiceField(
-        queryset=Branch.objects.none(),
-        required=False,
-        label=_("Branch"),
-        empty_label=_("Choose the branch"),
-        error_messages={"invalid_choice": OUT_OF_REACH},
-    )
-    unit = forms.ModelChoiceField(
-        queryset=Unit.objects.none(),
-        required=False,
-        label=_("Lecture in the hall for"),
-        error_messages={"invalid_choice": OUT_OF_REACH},
-    )
-    group = forms.ModelChoiceField(
-        queryset=PartyGroup.objects.none(),
-        required=False,
-        label=_("Party group"),
-        empty_label=_("Choose the Party group"),
-        error_messages={"invalid_choice": OUT_OF_REACH},
-    )
+    branch = _pick(Branch, _("Branch"), empty_label=_("Choose the branch"))
+    unit = _pick(Unit, _("Lecture in the hall for"))
+    group = _pick(PartyGroup, _("Party group"), empty_label=_("Choose the Party group"))
     title = forms.CharField(max_length=120, label=_("Title"))
     topic = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Topic")
@@ -83,32 +77,19 @@ class SessionForm(forms.Form):
         label=_("Length"),
     )
     place = forms.CharField(max_length=120, required=False, label=_("Place"))
-    host = forms.ModelChoiceField(
-        queryset=User.objects.none(),
-        label=_("Host"),
-        error_messages={"invalid_choice": OUT_OF_REACH},
-    )
-    lecture = forms.ModelChoiceField(
-        queryset=Lecture.objects.none(),
-        required=False,
-        label=_("Lecture studied"),
-        empty_label=_("None"),
-        error_messages={"invalid_choice": OUT_OF_REACH},
-    )
-    reading_items = forms.ModelMultipleChoiceField(
-        queryset=ReadingItem.objects.none(),
-        required=False,
+    host = _pick(User, _("Host"), required=True)
+    lecture = _pick(Lecture, _("Lecture studied"), empty_label=_("None"))
+    reading_items = _pick(
+        ReadingItem,
+        _("Reading studied"),
+        field=forms.ModelMultipleChoiceField,
         widget=forms.CheckboxSelectMultiple,
-        label=_("Reading studied"),
-        error_messages={"invalid_choice": OUT_OF_REACH},
     )
-    quiz = forms.ModelChoiceField(
-        queryset=Quiz.objects.none(),
-        required=False,
-        label=_("Make-up quiz"),
+    quiz = _pick(
+        Quiz,
+        _("Make-up quiz"),
         empty_label=_("None"),
         help_text=_("Absent members pass this quiz as part of their make-up study."),
-        error_messages={"invalid_choice": OUT_OF_REACH},
     )
 
     def __init__(self, *args, user: User, today=None, **kwargs):

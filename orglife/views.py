@@ -163,7 +163,7 @@ def session_new(request):
                 messages.success(request, _("The session is scheduled."))
                 return redirect("orglife:session", session.pk)
     else:
-        initial = {}
+        initial = {"kind": SessionKind.THEME_DAY}
         if request.GET.get("kind") in SessionKind.values:
             initial["kind"] = request.GET["kind"]
         form = SessionForm(initial=initial, user=user)
