@@ -172,6 +172,22 @@ def test_checkin_screen_phones_and_projector(daphne_server, browser):
     screenshot(li_phone, "orglife-checkin-member-expired")
 
     assert Attendance.objects.filter(session=session, checked_in_at__isnull=False).count() == 3
+
+    # a session three hours away: the screen says when check-in opens
+    later = session_create(
+        by=secretary,
+        data=SessionInput(
+            kind="party_class",
+            title="党课：新时代党的建设总要求",
+            starts_at=timezone.now() + timedelta(hours=3),
+            branch=branch,
+        ),
+    )
+    host.goto(base + f"/orglife/sessions/{later.pk}/checkin/")
+    host.wait_for_selector("[data-testid=checkin-qr] svg")
+    expect(host.locator("[data-testid=checkin-window]")).to_contain_text("签到将于")
+    _no_english(host)
+    screenshot(host, "orglife-checkin-screen-phone-not-open")
     for page in (host, projector, wang_phone):
         assert page.console_errors == []
     # the refused check-in's page comes with its status (409), which the console notes
