@@ -328,20 +328,28 @@ def _bulk_city(n_branches: int, n_members: int, by: User) -> None:
     )
 
 
-def test_the_query_count_does_not_grow_with_branches_and_members(org, rules, api_as):
-    client = api_as(org.city_admin)
+def test_the_query_count_does_not_grow_with_branches_and_members(org, rules, api_as, client):
+    api = api_as(org.city_admin)
+    client.force_login(org.city_admin)
     url = "/api/v1/compliance/?period=2025-Q3"
+    page = "/orglife/compliance/?period=2025-Q3"
     _bulk_city(3, 30, org.city_admin)
     with CaptureQueriesContext(connection) as small:
-        first = client.get(url)
+        first = api.get(url)
     assert first.status_code == 200
     assert len(first.json()["branches"]) == 3 + 3
+    with CaptureQueriesContext(connection) as small_page:
+        assert client.get(page).status_code == 200
     _bulk_city(300, 10_000, org.city_admin)
     with CaptureQueriesContext(connection) as large:
-        response = client.get(url)
+        response = api.get(url)
     body = response.json()
     assert len(body["branches"]) == 3 + 3 + 300
     assert len(large.captured_queries) == len(small.captured_queries) <= 6
+    with CaptureQueriesContext(connection) as large_page:
+        html = client.get(page).content.decode()
+    assert html.count("data-light=") == 3 + 3 + 300
+    assert len(large_page.captured_queries) == len(small_page.captured_queries)
     bulk = [b for b in body["branches"] if b["name"].startswith("批量支部")]
     assert sum(b["expected"] for b in bulk) == 2 * (30 + 10_000)
     assert all(b["sessions"] == 2 for b in bulk)
