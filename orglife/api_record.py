@@ -171,17 +171,24 @@ def _write(request, pk: int, action, body_class=None, status_code=status.HTTP_20
     return _answer(request, session, status_code)
 
 
+class TextField(serializers.CharField):
+    """Text, and only text (DRF's CharField would take 0 or true as "0", "True")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class RecordSaveSerializer(serializers.Serializer):
-    minutes = serializers.CharField(allow_blank=True, trim_whitespace=False, default="")
-    decisions = serializers.CharField(
-        allow_blank=True, default="", help_text="one decision per line"
-    )
+    minutes = TextField(allow_blank=True, trim_whitespace=False, default="")
+    decisions = TextField(allow_blank=True, default="", help_text="one decision per line")
 
 
 class AmendSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300)
-    minutes = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
-    decisions = serializers.CharField(allow_blank=True, required=False)
+    reason = TextField(max_length=300)
+    minutes = TextField(allow_blank=True, required=False, trim_whitespace=False)
+    decisions = TextField(allow_blank=True, required=False)
 
 
 class RecordView(APIView):
@@ -189,6 +196,12 @@ class RecordView(APIView):
     signature and amendments (``?format=xlsx|pdf``: the record book's page)."""
 
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, XlsxRenderer, PdfRenderer]
+
+    def get_renderers(self):
+        # Only a read downloads the book; a write answers JSON whatever it asked for.
+        if self.request.method not in ("GET", "HEAD"):
+            return [renderer() for renderer in api_settings.DEFAULT_RENDERER_CLASSES]
+        return super().get_renderers()
 
     @extend_schema(
         parameters=[

@@ -272,10 +272,6 @@ def minutes_blocks(record: Record | None) -> list[tuple[str, str]]:
     return parser.blocks
 
 
-def minutes_text(record: Record | None) -> str:
-    return "\n".join(f"• {text}" if kind == "li" else text for kind, text in minutes_blocks(record))
-
-
 # --- writing records ----------------------------------------------------------------------
 
 
@@ -300,13 +296,18 @@ def _at_most(text: str, limit: int, message: str) -> str:
     return text
 
 
+def _text(value: str | None) -> str:
+    """A form's text with Windows line ends and NUL characters (PostgreSQL refuses them) gone."""
+    return (value or "").replace("\r\n", "\n").replace("\x00", "")
+
+
 def _clean_minutes(text: str) -> str:
-    text = (text or "").replace("\r\n", "\n").strip()
+    text = _text(text).strip()
     return _at_most(text, MAX_MINUTES_CHARS, _("The minutes are longer than %(n)d characters."))
 
 
 def _clean_decisions(text: str) -> str:
-    lines = [line.strip() for line in (text or "").replace("\r\n", "\n").split("\n")]
+    lines = [line.strip() for line in _text(text).split("\n")]
     cleaned = "\n".join(line for line in lines if line)
     return _at_most(
         cleaned, MAX_DECISIONS_CHARS, _("The decisions are longer than %(n)d characters.")
@@ -417,7 +418,7 @@ def record_amend(
     a record not yet signed is edited directly (409 "not_signed").
     """
     now = now or timezone.now()
-    reason = " ".join((reason or "").split())
+    reason = " ".join(_text(reason).split())
     if not reason:
         raise OrglifeError(_("Say why the record is amended."), "reason_required")
     if len(reason) > 300:

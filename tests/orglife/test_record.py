@@ -2,11 +2,16 @@
 
 from datetime import timedelta
 
+import hypothesis
 import pytest
+import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from backend.accounts.models import Role
 from courses.pdf import text_pdf
@@ -427,3 +432,42 @@ def test_the_unit_admin_keeps_the_record_of_the_units_branch(org, api_as):
     assert api_as(org.unit_admin).put(url, {"minutes": "纪要"}, format="json").status_code == 200
     other_unit_admin = make_user(Role.UNIT_ADMIN, unit=org.unit_b)
     assert api_as(other_unit_admin).get(url).status_code == 404
+
+
+# --- the schema ---------------------------------------------------------------------------
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application()).include(
+    path_regex=r"^/api/v1/sessions/\{id\}/record/"
+)
+
+
+@pytest.fixture
+def secretary_world(org):
+    """The secretary's token and a session of the branch that has begun. The WSGI
+    handler closes "old" connections after each request, which inside a test
+    transaction would close the test's own: disconnected meanwhile."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    session = held_session(org)
+    yield Token.objects.create(user=org.secretary).key, session.pk
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@schema.parametrize()
+@hypothesis.settings(
+    max_examples=12,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[
+        hypothesis.HealthCheck.function_scoped_fixture,
+        hypothesis.HealthCheck.too_slow,
+    ],
+)
+def test_record_endpoints_conform_to_the_schema(case, secretary_world):
+    token, session_id = secretary_world
+    case.path_parameters = {**(case.path_parameters or {}), "id": session_id}
+    case.call_and_validate(
+        headers={"Authorization": f"Token {token}"},
+        excluded_checks=[schemathesis.checks.positive_data_acceptance],
+    )
