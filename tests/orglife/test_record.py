@@ -30,6 +30,7 @@ from orglife.models import (
 from orglife.services import SessionInput, session_create
 
 from ..factories import make_user
+from ..text_words import english_words, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -471,3 +472,21 @@ def test_record_endpoints_conform_to_the_schema(case, secretary_world):
         headers={"Authorization": f"Token {token}"},
         excluded_checks=[schemathesis.checks.positive_data_acceptance],
     )
+
+
+def test_the_record_pages_speak_chinese(org, client, settings, tmp_path):
+    session = held_session(org)
+    page = f"/orglife/sessions/{session.pk}/record/"
+    client.force_login(org.secretary)
+    texts = [client.get(page).content.decode()]
+    client.post(page, {"action": "save", "minutes": "纪要\x00正文", "decisions": "决议"})
+    assert Record.objects.get(session=session).minutes == "纪要正文"
+    texts.append(client.post(page, {"action": "sign", "extra": "x"}, follow=True).content.decode())
+    texts.append(client.post(page, {"action": "amend", "reason": ""}).content.decode())
+    texts.append(client.post(page, {"action": "nonsense"}).content.decode())
+    client.force_login(session.people["钱七"])
+    texts.append(client.get(page).content.decode())
+    settings.ORGLIFE_PDF_FONT_PATHS = [str(tmp_path)]
+    texts.append(client.get(f"/orglife/sessions/{session.pk}/record.pdf").content.decode())
+    for html in texts:
+        assert english_words(visible_text(html)) == []
