@@ -77,7 +77,7 @@ class SessionForm(forms.Form):
         label=_("Length"),
     )
     place = forms.CharField(max_length=120, required=False, label=_("Place"))
-    host = _pick(User, _("Host"), required=True)
+    host = _pick(User, _("Host"), required=True, empty_label=None)
     lecture = _pick(Lecture, _("Lecture studied"), empty_label=_("None"))
     reading_items = _pick(
         ReadingItem,

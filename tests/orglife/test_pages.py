@@ -246,3 +246,31 @@ def test_query_counts_do_not_grow_with_sessions(org, client):
     assert _count(client, "/orglife/?period=quarter") == small_index
     client.force_login(org.member_a1)
     assert _count(client, "/me/orglife/") == small_mine
+
+
+def test_the_pages_show_no_english_to_a_chinese_user(org, client):
+    from ..text_words import english_words, visible_text
+
+    upcoming = schedule(org, title="主题党日")
+    held = schedule(org, days=-2, kind="study_day", title="学习日")
+    LeaveRequest.objects.create(session=upcoming, member=org.member_a1, reason="出差")
+    pages = {
+        org.secretary: [
+            "/orglife/",
+            "/orglife/?period=2026-Q4",
+            "/orglife/new/",
+            f"/orglife/sessions/{upcoming.pk}/?cancel=1",
+            f"/orglife/sessions/{held.pk}/",
+        ],
+        org.city_admin: ["/orglife/", "/orglife/new/?kind=hall_lecture"],
+        org.member_a1: ["/me/orglife/", f"/orglife/sessions/{upcoming.pk}/"],
+    }
+    for user, paths in pages.items():
+        client.force_login(user)
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert english_words(visible_text(response.content.decode())) == [], path
+    client.force_login(org.secretary)
+    response = client.post("/orglife/new/", {"kind": "group", "title": ""})
+    assert english_words(visible_text(response.content.decode())) == []
