@@ -11,19 +11,19 @@ from orglife.compliance import period_of
 from orglife.models import Record
 from orglife.services import SessionInput, session_create
 
-from ..factories import PASSWORD, make_branch, make_unit, make_user
+from ..factories import make_branch, make_unit, make_user
 from ..text_words import english_words, visible_text
 from .conftest import screenshot
+from .test_study import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(page, base, username):
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
+def _phone(browser):
+    return browser.new_context(
+        viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True,
+        has_touch=True, locale="zh-CN",
+    )  # fmt: skip
 
 
 def _hold(branch, kind, starts, by, present):
@@ -70,7 +70,7 @@ def test_unit_admin_sees_the_lights_and_the_secretary_what_is_due(daphne_server,
     # when the unit admin opens the lights on a 1920×1080 screen
     desk = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     page = desk.new_page()
-    _sign_in(page, daphne_server, "unitadmin")
+    sign_in(page, daphne_server, "unitadmin")
     page.click("[data-testid=compliance-link]")
     page.select_option("select[name=period]", last.label)
     page.click("[data-testid=period-picker] button[type=submit]")
@@ -85,12 +85,9 @@ def test_unit_admin_sees_the_lights_and_the_secretary_what_is_due(daphne_server,
     desk.close()
 
     # and on a 360×640 phone the table scrolls and the branch page lists the sessions
-    phone_ctx = browser.new_context(
-        viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True,
-        has_touch=True, locale="zh-CN",
-    )  # fmt: skip
+    phone_ctx = _phone(browser)
     phone = phone_ctx.new_page()
-    _sign_in(phone, daphne_server, "unitadmin")
+    sign_in(phone, daphne_server, "unitadmin")
     phone.goto(f"{daphne_server}/orglife/compliance/?period={last.label}")
     screenshot(phone, "compliance-phone")
     phone.click(f"[data-testid=branch-{branches[2].pk}] a")
@@ -101,12 +98,9 @@ def test_unit_admin_sees_the_lights_and_the_secretary_what_is_due(daphne_server,
     phone_ctx.close()
 
     # the secretary's home says what is due this month, with a link to schedule it
-    phone_ctx = browser.new_context(
-        viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True,
-        has_touch=True, locale="zh-CN",
-    )  # fmt: skip
+    phone_ctx = _phone(browser)
     phone = phone_ctx.new_page()
-    _sign_in(phone, daphne_server, "sec0")
+    sign_in(phone, daphne_server, "sec0")
     card = phone.locator("[data-testid=orglife-due]")
     assert "本月应开展" in card.inner_text()
     assert card.locator("a[href*='/orglife/new/?kind=committee']").count() == 1
