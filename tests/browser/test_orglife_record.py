@@ -116,6 +116,7 @@ def test_the_record_is_written_signed_amended_and_read(daphne_server, browser, t
     page.get_by_test_id("save").click()
     page.wait_for_url(url)
     page.get_by_test_id("file-input").set_input_files(str(photo))
+    assert page.locator("[data-file-names]").first.inner_text() == "合影.png"
     page.get_by_test_id("upload").click()
     page.wait_for_url(url)
     assert page.locator(".rec-file img").count() == 1
