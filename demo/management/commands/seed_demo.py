@@ -22,6 +22,7 @@ from backend.accounts.models import Branch, Role, Unit, User
 from backend.points.services import points_award
 from contests.demo import seed_contests
 from courses.demo import seed_lectures
+from orglife.demo import seed_orglife
 from quizzes.demo import seed_quizzes
 from quizzes.models import QuizPurpose
 
@@ -51,13 +52,16 @@ class Command(BaseCommand):
         )
         with transaction.atomic():
             contests = seed_contests(quiz=paper)
+        with transaction.atomic():
+            sessions = seed_orglife(members=members)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo city ready: {Unit.objects.count()} units, "
                 f"{Branch.objects.count()} branches, {len(users)} demo accounts, "
                 f"{len(lectures)} monthly lectures, {len(quizzes)} published quizzes "
                 f"(contest papers among them), "
-                f"{len(contests)} contest waiting (PIN {contests[0].pin})."
+                f"{len(contests)} contest waiting (PIN {contests[0].pin}), "
+                f"{len(sessions)} new sessions of organisational life."
             )
         )
 
