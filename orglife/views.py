@@ -14,8 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +27,6 @@ from .errors import OrglifeError
 from .forms import SessionForm
 from .models import LeaveRequest, SessionKind
 
-LEAVE_BOX = "orglife/_leave_box.html"  # the make-up helper's leave box
 RECENT = timedelta(days=92)
 
 
@@ -187,14 +184,6 @@ def _session_or_404(user, pk: int):
     return session
 
 
-def _has_leave_box() -> bool:
-    try:
-        get_template(LEAVE_BOX)
-    except TemplateDoesNotExist:
-        return False
-    return True
-
-
 @login_required
 def session_detail(request, pk: int):
     user = request.user
@@ -216,7 +205,6 @@ def session_detail(request, pk: int):
             "status": status,
             "leave": leave,
             "can_ask": can_ask,
-            "leave_box": _has_leave_box(),
             "manager": manager,
             "can_cancel": manager and not session.is_cancelled and not session.has_started(now),
             "confirm_cancel": request.GET.get("cancel") == "1",
@@ -304,7 +292,7 @@ def my_orglife(request):
             "past": past,
             "feed": feed_urls(request),
             "manager": _is_manager(request.user),
-            "makeup_url": "/me/makeup/",
+            "makeup_url": reverse("orglife:makeup"),
             "sessions_url": reverse("orglife:index"),
             "nav": "profile",
         },
