@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.http import Http404
 from django.test import Client, RequestFactory
-from django.urls import URLPattern
+from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.test import APIClient
@@ -162,10 +162,17 @@ def api_paths() -> list[str]:
     from backend.urls import api_v1
 
     paths = []
-    for pattern in api_v1:
-        assert isinstance(pattern, URLPattern)
-        route = re.sub(r"<int:\w+>", "999999", str(pattern.pattern))
-        paths.append(f"/api/v1/{route}")
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):  # an app's own list (orglife.api_urls)
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+                continue
+            assert isinstance(pattern, URLPattern)
+            route = re.sub(r"<int:\w+>", "999999", prefix + str(pattern.pattern))
+            paths.append(f"/api/v1/{route}")
+
+    walk(api_v1)
     return paths
 
 
