@@ -9,6 +9,7 @@ from backend.points import api as points_api
 from contests import api as contests_api
 from courses import api as courses_api
 from frontend import views as frontend_views
+from orglife import api_urls as orglife_api_urls
 from quizzes import api as quizzes_api
 
 api_v1 = [
@@ -69,7 +70,7 @@ api_v1 = [
     path("banks/template/", quizzes_api.BankTemplateView.as_view(), name="bank-template"),
     path("banks/<int:pk>/import/", quizzes_api.BankImportView.as_view(), name="bank-import"),
     path("banks/<int:pk>/export/", quizzes_api.BankExportView.as_view(), name="bank-export"),
-    path("", include("orglife.api_urls")),
+    *orglife_api_urls.urlpatterns,
     path(
         "reading-items/<int:pk>/check/",
         courses_api.ReadingCheckView.as_view(),
