@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -66,9 +66,11 @@ class SessionSerializer(serializers.Serializer):
     present = serializers.IntegerField(source="present_count")
     signed = serializers.BooleanField(help_text="the record is signed off")
 
+    @extend_schema_field(OpenApiTypes.OBJECT)
     def get_branch(self, obj):
         return {"id": obj.branch_id, "name": obj.branch.name} if obj.branch_id else None
 
+    @extend_schema_field(OpenApiTypes.OBJECT)
     def get_unit(self, obj):
         return {"id": obj.unit_id, "name": obj.unit.name} if obj.unit_id else None
 

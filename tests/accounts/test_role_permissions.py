@@ -63,8 +63,25 @@ BEFORE = {
 }
 
 
+# Added by organisational life (issue 13): the city admin edits the compliance rules,
+# Party groups and committee seats, and reads sessions, leave and make-up.
+ORGLIFE_CITY_ADMIN = {
+    "orglife.view_compliancerule",
+    "orglife.change_compliancerule",
+    "orglife.view_session",
+    "orglife.view_leaverequest",
+    "orglife.view_makeuptask",
+    *(
+        f"orglife.{a}_{m}"
+        for a in ("view", "add", "change", "delete")
+        for m in ("partygroup", "committeeseat")
+    ),
+}
+
+
 def test_the_merged_table_grants_what_it_did():
-    assert {role: set(perms) for role, perms in scope.ROLE_PERMISSIONS.items()} == BEFORE
+    expected = {**BEFORE, Role.CITY_ADMIN: BEFORE[Role.CITY_ADMIN] | ORGLIFE_CITY_ADMIN}
+    assert {role: set(perms) for role, perms in scope.ROLE_PERMISSIONS.items()} == expected
 
 
 def test_registering_is_idempotent_and_additive():
