@@ -22,9 +22,13 @@ month count towards the window as a whole).
 
 **A running period** (now is inside the window): ``due`` is what must be held by
 the end of the rule period that runs now (the ended ones plus the current one),
-``owed`` what should already be held (the ended ones only). The light compares
-with ``owed`` — nobody is red on the 3rd of a month for that month's meeting —
-and the home card of a secretary lists what is ``due`` and not yet held. For a
+``owed`` what should already be held (the ended ones only). Red compares with
+``owed`` — nobody is red on the 3rd of a month for that month's meeting — and
+green with ``due``: a branch is green once it has held everything asked of it up
+to the end of the running month (or quarter), so holding this month's 主题党日
+turns it green the day its record is signed, and a branch that has not yet is
+yellow (still to do), not red. The home card of a secretary lists what is ``due``
+and not yet held. For a
 period that is over, ``due == owed == required``. A period that has not begun
 is refused.
 
@@ -35,7 +39,7 @@ is nothing to divide.
 
 **The light** (thresholds below, the page's legend shows the same numbers):
 
-- green (达标): every active kind held ≥ owed, and attendance ≥ ``GREEN_ATTENDANCE``
+- green (达标): every active kind held ≥ due, and attendance ≥ ``GREEN_ATTENDANCE``
   (or no held session to measure);
 - red (未达标): some kind held < ``RED_HELD_SHARE`` × owed (0 of 1, 1 of 3), or
   attendance < ``RED_ATTENDANCE``;
@@ -82,7 +86,7 @@ from .models import (
 )
 from .scope import can_view_compliance
 
-#: Attendance at or above this (with every kind held as owed) is green.
+#: Attendance at or above this (with every kind held as due) is green.
 GREEN_ATTENDANCE = 0.8
 #: Attendance below this is red.
 RED_ATTENDANCE = 0.6
@@ -279,7 +283,13 @@ class KindResult:
 
     @property
     def met(self) -> bool:
+        """Not behind: everything owed (from the rule periods already ended) is held."""
         return self.held >= self.owed
+
+    @property
+    def complete(self) -> bool:
+        """Everything due by the end of the rule period running now is held."""
+        return self.held >= self.due
 
     @property
     def outstanding(self) -> int:
@@ -330,7 +340,7 @@ def light_for(kinds: list[KindResult], attendance_rate: float | None) -> str:
         return RED
     if any(k.owed and k.held < RED_HELD_SHARE * k.owed for k in kinds):
         return RED
-    if all(k.met for k in kinds) and (
+    if all(k.complete for k in kinds) and (
         attendance_rate is None or attendance_rate >= GREEN_ATTENDANCE
     ):
         return GREEN

@@ -166,15 +166,23 @@ def test_a_running_period_is_judged_on_what_is_owed(org, rules):
     # a quarterly rule: due this quarter, nothing owed before the quarter ends
     assert (plans["party_meeting"].required, plans["party_meeting"].due) == (1, 1)
     assert plans["party_meeting"].owed == 0
-    assert quarter.light == "green"
+    # nothing owed is missing, but November's and the quarter's are still to do: yellow
+    assert quarter.light == "yellow"
+    due = {k.kind: (k.held, k.due) for k in compliance.branch_due_this_month(branch.pk, now=now)}
+    assert due == {"party_meeting": (0, 1), "committee": (0, 1), "theme_day": (0, 1)}
+    # holding them (records signed) turns the light green before the quarter ends
+    hold(branch, "committee", "2026-11-03 09:00", by=org.secretary)
+    hold(branch, "theme_day", "2026-11-10 15:00", by=org.secretary)
+    assert report_for(branch, "2026-Q4", now=now).light == "yellow"
+    hold(branch, "party_meeting", "2026-11-12 15:00", by=org.secretary)
+    assert report_for(branch, "2026-Q4", now=now).light == "green"
     # a month: the quarterly rule counts over its quarter, "due this quarter"
     month = report_for(branch, "2026-11", now=now)
     by_kind = {k.kind: k for k in month.kinds}
     assert by_kind["party_meeting"].plan.window.label == "2026-Q4"
     assert by_kind["party_meeting"].plan.coarser
-    assert (by_kind["committee"].held, by_kind["committee"].due) == (0, 1)
-    due = {k.kind: (k.held, k.due) for k in compliance.branch_due_this_month(branch.pk, now=now)}
-    assert due == {"party_meeting": (0, 1), "committee": (0, 1), "theme_day": (0, 1)}
+    assert (by_kind["committee"].held, by_kind["committee"].due) == (1, 1)
+    assert compliance.branch_due_this_month(branch.pk, now=now) == []
     # September: Q3 is over, so its 支部党员大会 is owed and missing
     september = report_for(branch, "2026-09", now=now)
     party = next(k for k in september.kinds if k.kind == "party_meeting")
