@@ -22,10 +22,10 @@ from django.views.decorators.http import require_POST
 from backend.accounts.models import Role
 from backend.accounts.scope import branches_visible_to, is_city_admin
 
-from . import calendar, scope, selectors, services
+from . import calendar, makeup, scope, selectors, services
 from .errors import OrglifeError
 from .forms import SessionForm
-from .models import LeaveRequest, SessionKind
+from .models import LeaveRequest, Record, SessionKind
 
 RECENT = timedelta(days=92)
 
@@ -206,6 +206,9 @@ def session_detail(request, pk: int):
             "leave": leave,
             "can_ask": can_ask,
             "manager": manager,
+            # a member reads the record once it is signed (the managers have the button)
+            "record_signed": not manager
+            and Record.objects.filter(session=session, signed_at__isnull=False).exists(),
             "can_cancel": manager and not session.is_cancelled and not session.has_started(now),
             "confirm_cancel": request.GET.get("cancel") == "1",
             "started": session.has_started(now),
@@ -270,7 +273,11 @@ def feed_urls(request) -> dict:
 
 
 def my_sessions(user, *, now: datetime) -> tuple[list, list]:
-    """The member's rows split into upcoming (soonest first) and past (latest first)."""
+    """The member's rows split into upcoming (soonest first) and past (latest first).
+    Sessions that have just ended get their make-up tasks first (one query when
+    there is none to create), so a past session never shows without its task
+    while ``orglife_tick`` has not run yet."""
+    makeup.makeup_create_due(now)
     rows = list(selectors.my_attendance(user, since=now - timedelta(days=366)))
     for row in rows:
         row.status = selectors.my_status(row, now=now)
