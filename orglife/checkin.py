@@ -44,7 +44,7 @@ from rest_framework import status as http
 
 from backend.accounts.models import User
 from backend.accounts.scope import UserLike, members_visible_to
-from backend.accounts.throttle import _count_failure, _locked_for
+from backend.accounts.throttle import count_failure, locked_for
 from backend.points.services import points_award
 
 from .errors import OrglifeError
@@ -192,11 +192,11 @@ def _limit_key(member: UserLike) -> str:
 
 def checkin_locked_for(member: UserLike) -> int | None:
     """Seconds left while ``member`` may not send codes (too many wrong ones), else None."""
-    return _locked_for(_limit_key(member))
+    return locked_for(_limit_key(member))
 
 
 def checkin_record_miss(member: UserLike) -> None:
-    _count_failure(
+    count_failure(
         _limit_key(member),
         limit=getattr(settings, "ORGLIFE_CHECKIN_MISSES_PER_MEMBER", CHECKIN_MISSES_PER_MEMBER),
         lockout=getattr(settings, "ORGLIFE_CHECKIN_LOCKOUT_SECONDS", CHECKIN_LOCKOUT_SECONDS),

@@ -6,9 +6,12 @@ Lockouts counted in the cache (Redis in production, shared by every worker).
 - Joining a contest by PIN: a burst of wrong PINs locks the address (a visitor)
   or the account (a signed-in member) for ``JOIN_PIN_LOCKOUT_SECONDS``, so the
   six-digit PINs of live contests cannot be enumerated.
+- Checking in to a meeting by the six digits under the QR code
+  (``orglife.checkin``): wrong codes lock the member, through the two public
+  helpers below.
 
 A counter's window starts at its first failure; reaching the limit sets a lock
-that runs its full length from that moment (``_count_failure``/``_locked_for``).
+that runs its full length from that moment (``count_failure``/``locked_for``).
 """
 
 import hashlib
@@ -44,7 +47,7 @@ def _keys(username: str, ip: str | None) -> list[tuple[str, int]]:
     return keys
 
 
-def _locked_for(key: str) -> int | None:
+def locked_for(key: str) -> int | None:
     """Seconds left on the lock of ``key`` (rounded up), or None."""
     until = cache.get(f"{key}:lock")
     now = time.time()
@@ -53,7 +56,7 @@ def _locked_for(key: str) -> int | None:
     return None
 
 
-def _count_failure(key: str, *, limit: int, lockout: int) -> int:
+def count_failure(key: str, *, limit: int, lockout: int) -> int:
     """Counts one failure against ``key``; at ``limit`` it locks the key for
     ``lockout`` seconds. Returns the count."""
     cache.add(f"{key}:n", 0, timeout=lockout)
@@ -70,7 +73,7 @@ def _count_failure(key: str, *, limit: int, lockout: int) -> int:
 def login_check_not_locked(*, username: str, ip: str | None) -> None:
     """Raises ``LoginLocked`` when the username or the address is locked."""
     for key, _limit in _keys(username, ip):
-        retry_after = _locked_for(key)
+        retry_after = locked_for(key)
         if retry_after is not None:
             raise LoginLocked(retry_after=retry_after)
 
@@ -80,7 +83,7 @@ def login_record_failure(*, username: str, ip: str | None) -> int:
     lockout = settings.LOGIN_LOCKOUT_SECONDS
     left = settings.LOGIN_FAILURES_PER_USERNAME
     for key, limit in _keys(username, ip):
-        count = _count_failure(key, limit=limit, lockout=lockout)
+        count = count_failure(key, limit=limit, lockout=lockout)
         if key == _username_key(username):
             left = max(0, limit - count)
     return left
@@ -113,7 +116,7 @@ def _join_key(request) -> tuple[str, int] | None:
 def join_locked_for(request) -> int | None:
     """Seconds left while this visitor or member may not look up PINs, else None."""
     key = _join_key(request)
-    return _locked_for(key[0]) if key else None
+    return locked_for(key[0]) if key else None
 
 
 def join_record_miss(request) -> None:
@@ -121,7 +124,7 @@ def join_record_miss(request) -> None:
     key = _join_key(request)
     if key is not None:
         lockout = getattr(settings, "JOIN_PIN_LOCKOUT_SECONDS", JOIN_PIN_LOCKOUT_SECONDS)
-        _count_failure(key[0], limit=key[1], lockout=lockout)
+        count_failure(key[0], limit=key[1], lockout=lockout)
 
 
 def client_ip(request) -> str | None:
