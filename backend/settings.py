@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "quizzes",
     "contests",
     "orglife",
+    "supervision",
     "frontend",
     # above the apps: the demo city (manage.py seed_demo)
     "demo",

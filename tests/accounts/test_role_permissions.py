@@ -78,9 +78,21 @@ ORGLIFE_CITY_ADMIN = {
     ),
 }
 
+# Added by supervision (issue 14): the city admin edits the year's indicators and
+# settings, and reads published assessments and explanations.
+SUPERVISION_CITY_ADMIN = {
+    *(f"supervision.{a}_{m}" for a in ("view", "add", "change") for m in ("indicator",)),
+    *(f"supervision.{a}_assessmentsetting" for a in ("view", "add", "change")),
+    "supervision.view_assessment",
+    "supervision.view_explanation",
+}
+
 
 def test_the_merged_table_grants_what_it_did():
-    expected = {**BEFORE, Role.CITY_ADMIN: BEFORE[Role.CITY_ADMIN] | ORGLIFE_CITY_ADMIN}
+    expected = {
+        **BEFORE,
+        Role.CITY_ADMIN: BEFORE[Role.CITY_ADMIN] | ORGLIFE_CITY_ADMIN | SUPERVISION_CITY_ADMIN,
+    }
     assert {role: set(perms) for role, perms in scope.ROLE_PERMISSIONS.items()} == expected
 
 
