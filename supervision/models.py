@@ -42,9 +42,10 @@ DEFAULT_INDICATORS = (
     ("makeup_completion", _("Make-up completion rate"), 10, 90.0, IndicatorUnit.PERCENT),
     ("exam_participation", _("Exam participation rate"), 15, 95.0, IndicatorUnit.PERCENT),
     ("exam_average", _("Exam average score"), 10, 85.0, IndicatorUnit.POINTS),
-    ("practice_activity", _("Daily-practice activity"), 10, 60.0, IndicatorUnit.PERCENT),
-    ("contests", _("Contests held and joined"), 5, 50.0, IndicatorUnit.PERCENT),
-    ("points_per_member", _("Points per member"), 10, 100.0, IndicatorUnit.POINTS),
+    ("practice_activity", _("Daily-practice activity"), 10, 50.0, IndicatorUnit.PERCENT),
+    ("contests_held", _("Contests held"), 3, 1.0, IndicatorUnit.COUNT),
+    ("contest_participation", _("Contest participation rate"), 4, 50.0, IndicatorUnit.PERCENT),
+    ("points_per_member", _("Points per member"), 8, 100.0, IndicatorUnit.POINTS),
 )
 DEFAULT_NAMES = {key: name for key, name, *_rest in DEFAULT_INDICATORS}
 
