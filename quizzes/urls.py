@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_results
 
 app_name = "quizzes"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("attempts/<int:pk>/review/", views.review_page, name="review"),
     path("me/results/", views.my_results, name="results"),
     path("me/mistakes/", views.my_mistakes, name="mistakes"),
+    path("quizzes/results/", views_results.results_index, name="results_index"),
+    path("quizzes/<int:pk>/results/", views_results.quiz_results_page, name="quiz_results"),
 ]
