@@ -138,3 +138,36 @@ class PointBalance(models.Model):
 
     def __str__(self):
         return f"{self.member}: {self.total}"
+
+
+class PointTotal(models.Model):
+    """
+    A member's points in one period (``backend.points.periods``: ``2026-12``,
+    ``2026-Q4``, ``2026``, ``2026-W49``, ``all``): the sum of the member's ledger
+    entries whose ``day`` falls in it. Like the balance, changed only in the
+    transaction that appends the explaining entry (``services._append``), so the
+    leaderboards read these rows instead of the ledger; ``totals.totals_verify``
+    checks them against a recount. No branch or unit is copied here: a member
+    who moves ranks with the new branch at once.
+    """
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="point_totals",
+        verbose_name=_("member"),
+    )
+    period = models.CharField(_("period"), max_length=10)
+    points = models.IntegerField(_("points"), default=0)
+
+    class Meta:
+        ordering = ["period", "-points", "member_id"]
+        verbose_name = _("points total")
+        verbose_name_plural = _("points totals")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "period"], name="pointtotal_once_per_period"),
+        ]
+        indexes = [models.Index(fields=["period", "-points"], name="pointtotal_rank_idx")]
+
+    def __str__(self):
+        return f"{self.member_id} {self.period}: {self.points}"

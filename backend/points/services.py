@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 
-from .models import PointBalance, PointEvent, PointRule
+from .models import PointBalance, PointEvent, PointRule, PointTotal
+from .periods import period_keys
 
 CORRECTION_KIND = "correction"
 
@@ -45,15 +46,28 @@ def _lock_balance(member_id: int) -> PointBalance:
 
 
 def _append(balance: PointBalance, *, created_at: datetime, **fields) -> PointEvent:
-    """Writes one ledger row and moves the locked balance by its points, together."""
+    """
+    Writes one ledger row and moves the locked balance and the member's period
+    totals (month, quarter, year, week, all: ``PointTotal``) by its points, together.
+    """
+    day = timezone.localdate(created_at)
     event = PointEvent.objects.create(
         member_id=balance.member_id,
-        day=timezone.localdate(created_at),
+        day=day,
         created_at=created_at,
         **fields,
     )
     balance.total += event.points
     balance.save(update_fields=["total", "updated_at"])
+    if event.points:
+        keys = period_keys(day)
+        PointTotal.objects.bulk_create(
+            [PointTotal(member_id=balance.member_id, period=k) for k in keys],
+            ignore_conflicts=True,
+        )
+        PointTotal.objects.filter(member_id=balance.member_id, period__in=keys).update(
+            points=F("points") + event.points
+        )
     return event
 
 
