@@ -12,6 +12,7 @@ from frontend import views as frontend_views
 from orglife import api_urls as orglife_api_urls
 from quizzes import api as quizzes_api
 from quizzes import api_results as quizzes_api_results
+from supervision import api_explanations as supervision_api_explanations
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
@@ -77,6 +78,7 @@ api_v1 = [
     path("banks/<int:pk>/import/", quizzes_api.BankImportView.as_view(), name="bank-import"),
     path("banks/<int:pk>/export/", quizzes_api.BankExportView.as_view(), name="bank-export"),
     *orglife_api_urls.urlpatterns,
+    *supervision_api_explanations.urlpatterns,
     path(
         "reading-items/<int:pk>/check/",
         courses_api.ReadingCheckView.as_view(),
@@ -90,6 +92,7 @@ urlpatterns = [
     path("", include("quizzes.urls")),
     path("", include("contests.urls")),
     path("", include("orglife.urls")),
+    path("", include("supervision.urls_explanations")),
     path("accounts/", include("backend.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

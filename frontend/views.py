@@ -12,6 +12,7 @@ from courses import selectors as course_selectors
 from courses.models import LectureProgress
 from orglife import compliance
 from quizzes.views import daily_status
+from supervision.explanations import explanations_due_for
 
 
 @login_required
@@ -31,6 +32,7 @@ def home(request):
             "lecture_progress": progress,
             "daily": daily_status(user),
             "orglife_due": _orglife_due(user),
+            "explanations_due": explanations_due_for(user),
             "nav": "home",
         },
     )
