@@ -7,12 +7,14 @@ from backend.accounts import api as accounts_api
 from backend.common.health import healthz
 from backend.points import api as points_api
 from contests import api as contests_api
+from contests import api_participants as contests_api_participants
 from courses import api as courses_api
 from frontend import views as frontend_views
 from orglife import api_urls as orglife_api_urls
 from quizzes import api as quizzes_api
 from quizzes import api_results as quizzes_api_results
 from supervision import api_explanations as supervision_api_explanations
+from supervision import api_record as supervision_api_record
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
@@ -44,6 +46,7 @@ api_v1 = [
         contests_api.ContestResultsView.as_view(),
         name="contest-results",
     ),
+    *contests_api_participants.urlpatterns,
     path("quizzes/", quizzes_api.QuizListView.as_view(), name="quiz-list"),
     path("quizzes/<int:pk>/attempts/", quizzes_api.QuizAttemptView.as_view(), name="quiz-attempts"),
     path(
@@ -78,6 +81,7 @@ api_v1 = [
     path("banks/<int:pk>/import/", quizzes_api.BankImportView.as_view(), name="bank-import"),
     path("banks/<int:pk>/export/", quizzes_api.BankExportView.as_view(), name="bank-export"),
     *orglife_api_urls.urlpatterns,
+    *supervision_api_record.urlpatterns,
     *supervision_api_explanations.urlpatterns,
     path(
         "reading-items/<int:pk>/check/",
@@ -92,6 +96,7 @@ urlpatterns = [
     path("", include("quizzes.urls")),
     path("", include("contests.urls")),
     path("", include("orglife.urls")),
+    path("", include("supervision.urls_record")),
     path("", include("supervision.urls_explanations")),
     path("accounts/", include("backend.accounts.urls")),
     path("admin/", admin.site.urls),
