@@ -15,12 +15,15 @@ from quizzes import api as quizzes_api
 from quizzes import api_results as quizzes_api_results
 from supervision import api_explanations as supervision_api_explanations
 from supervision import api_record as supervision_api_record
+from supervision import api_reports as supervision_api_reports
+from supervision import api_urls as supervision_api_urls
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("me/password/", accounts_api.MePasswordView.as_view(), name="me-password"),
     path("me/points/", points_api.MyPointEventsView.as_view(), name="me-points"),
+    path("leaderboards/", points_api.LeaderboardView.as_view(), name="leaderboards"),
     path("me/study/", courses_api.MyStudyView.as_view(), name="me-study"),
     path("me/contests/", contests_api.MyContestsView.as_view(), name="me-contests"),
     path("members/", accounts_api.MemberListView.as_view(), name="member-list"),
@@ -82,7 +85,9 @@ api_v1 = [
     path("banks/<int:pk>/export/", quizzes_api.BankExportView.as_view(), name="bank-export"),
     *orglife_api_urls.urlpatterns,
     *supervision_api_record.urlpatterns,
+    *supervision_api_urls.urlpatterns,
     *supervision_api_explanations.urlpatterns,
+    *supervision_api_reports.urlpatterns,
     path(
         "reading-items/<int:pk>/check/",
         courses_api.ReadingCheckView.as_view(),
@@ -97,6 +102,8 @@ urlpatterns = [
     path("", include("contests.urls")),
     path("", include("orglife.urls")),
     path("", include("supervision.urls_record")),
+    path("", include("supervision.urls")),
+    path("", include("supervision.urls_dashboards")),
     path("", include("supervision.urls_explanations")),
     path("accounts/", include("backend.accounts.urls")),
     path("admin/", admin.site.urls),

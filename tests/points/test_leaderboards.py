@@ -177,3 +177,21 @@ def test_standing_costs_two_queries(django_assert_num_queries):
 def test_before_monday_is_in_the_week():
     assert period_key("week", date(2026, 12, 7) - timedelta(days=1)) == "2026-W49"
     assert period_key("week", date(2026, 12, 7)) == "2026-W50"
+
+
+@pytest.mark.django_db
+def test_the_command_checks_and_rebuilds():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    a = make_user()
+    give(a, 4, at(2026, 12, 1))
+    out = StringIO()
+    call_command("points_totals", stdout=out)
+    assert "equal" in out.getvalue()
+    PointTotal.objects.filter(member=a).delete()
+    with pytest.raises(CommandError):
+        call_command("points_totals", stdout=StringIO())
+    call_command("points_totals", "--rebuild", stdout=out)
+    assert PointTotal.objects.get(member=a, period="all").points == 4
