@@ -1,0 +1,143 @@
+"""
+The assessment's pages (考核): the year's quarters with their state and, for the
+city admin, the publish button (confirmed on the page, no script); one quarter's
+ranking of units and branches, its indicators, its versions and what changed
+between them. Reads and publishes through ``supervision.assessment``, as the API.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from backend.accounts import scope as org_scope
+
+from . import assessment as svc
+from .errors import SupervisionError
+from .models import IndicatorUnit
+
+
+def _viewer(request):
+    if not svc.can_view(request.user):
+        raise PermissionDenied(_("Only secretaries and admins see the assessment."))
+
+
+def _int(request, name):
+    raw = request.GET.get(name) or ""
+    if raw and not raw.isdigit():
+        raise Http404
+    return int(raw) if raw else None
+
+
+def shown(value, unit: str) -> str:
+    """A value as the page writes it: 75.0%, 12.5 (points), 2 (count), — (none)."""
+    if value is None:
+        return "—"
+    if unit == IndicatorUnit.PERCENT:
+        return f"{value:.1f}%"
+    if unit == IndicatorUnit.COUNT:
+        return f"{value:g}"
+    return f"{value:.1f}"
+
+
+def _cells(row, indicators):
+    return [
+        {"key": i["key"], "text": shown(row.get("values", {}).get(i["key"]), i["unit"])}
+        for i in indicators
+    ]
+
+
+@login_required
+def assessment_list(request):
+    _viewer(request)
+    this_year = timezone.localdate().year
+    year = _int(request, "year") or this_year
+    if not 2000 <= year <= 2100:
+        raise Http404
+    quarters = svc.year_overview(year)
+    confirm = request.GET.get("publish") or ""
+    city = org_scope.is_city_admin(request.user)
+    if confirm not in {q["quarter"] for q in quarters} or not city:
+        confirm = ""
+    return render(
+        request,
+        "supervision/assessments.html",
+        {
+            "year": year,
+            "years": list(range(this_year, this_year - 4, -1)),
+            "quarters": quarters,
+            "confirm": next((q for q in quarters if q["quarter"] == confirm), None),
+            "can_publish": city,
+            "nav": "home",
+        },
+    )
+
+
+@login_required
+def assessment_detail(request, quarter):
+    _viewer(request)
+    version = _int(request, "version")
+    try:
+        period = svc.parse_quarter(quarter)
+        body, row = svc.view_for(request.user, period, version=version)
+    except SupervisionError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from None
+        raise
+    indicators = body["indicators"]
+    city = org_scope.is_city_admin(request.user)
+    versions = svc.versions_of(period.label)
+    changes = []
+    if row is not None and row.version > 1:
+        previous = next((v for v in versions if v.version == row.version - 1), None)
+        if previous is not None:
+            changes = [c for c in svc.diff(previous, row) if c["changed"]]
+            if not city:
+                visible = {u["id"] for u in body["units"]}
+                changes = [c for c in changes if c["id"] in visible]
+    units = [{**u, "cells": _cells(u, indicators)} for u in body["units"]]
+    branches = [{**b, "cells": _cells(b, indicators)} for b in body["branches"]]
+    return render(
+        request,
+        "supervision/assessment.html",
+        {
+            "period": period,
+            "body": body,
+            "row": row,
+            "indicators": indicators,
+            "units": units,
+            "branches": branches,
+            "secretary_view": not city and request.user.role == "secretary",
+            "versions": versions,
+            "changes": changes,
+            "previous_version": row.version - 1 if row is not None and row.version > 1 else None,
+            "can_publish": city,
+            "confirm": city and request.GET.get("publish") == "1",
+            "nav": "home",
+        },
+    )
+
+
+@login_required
+@require_POST
+def assessment_publish(request, quarter):
+    if not org_scope.is_city_admin(request.user):
+        raise PermissionDenied(_("Only the city admin publishes an assessment."))
+    try:
+        period = svc.parse_quarter(quarter)
+        row = svc.publish(period, by=request.user)
+    except SupervisionError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from None
+        messages.error(request, exc.message)
+        return redirect("assessments:list")
+    messages.success(
+        request,
+        _("%(quarter)s published as version %(version)d.")
+        % {"quarter": svc.quarter_name(period), "version": row.version},
+    )
+    return redirect("assessments:detail", quarter=period.label)
