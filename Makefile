@@ -21,13 +21,16 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install -q -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
 
-## run: install, migrate, load the demo city, serve on http://127.0.0.1:$(PORT)
+## run: install, migrate, load the demo city, serve on http://127.0.0.1:$(PORT) (with the task worker)
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --password $(DEMO_PASSWORD)
 	@echo "Demo accounts (cityadmin, unitadmin, secretary, member001…) use the password: $(DEMO_PASSWORD)"
 	@scripts/ensure-fonts
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# the background tasks' worker (reports) runs beside the server and stops with it
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: install what the tests need (incl. Chromium), lint, run the whole suite
 test: $(VENV)/.dev

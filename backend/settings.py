@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    # the task framework's database backend (queue and results in our own database)
+    "django_tasks_db",
     "backend.accounts",
     "backend.points",
     "courses",
@@ -326,6 +328,19 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "backend.common.schema.add_error_responses",
     ],
+}
+
+# --- Background tasks -----------------------------------------------------------------
+# Django's task framework (django.tasks) with django-tasks-db: the queue and each task's
+# result live in the database, so the embedded default needs no extra service.
+# `manage.py db_worker` runs them: compose's `worker` service, and `make run` starts one
+# beside the development server. Used for the quarterly reports (supervision/tasks.py).
+# TASKS_BACKEND=django.tasks.backends.immediate.ImmediateBackend runs a task inside the
+# request instead (a quick try without a worker; never in production).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
 }
 
 # --- Security headers ------------------------------------------------------------------
