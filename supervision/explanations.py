@@ -437,3 +437,48 @@ def explanation_return(
     row.reviewed_by = by
     row.save(update_fields=["status", "review_note", "reviewed_at", "reviewed_by"])
     return row
+
+
+# --- demo data ----------------------------------------------------------------------------
+
+DEMO_TEXT = (
+    "一、排名靠后的原因：本季度两个支部换届，三会一课有缺项；部分党员未按时完成月度讲座"
+    "学习和考试。\n二、整改措施：十二月底前补齐缺项的组织生活；支部书记逐人督促讲座学习"
+    "和补考；每月通报一次学习进度。\n三、责任人：机关党委书记，各支部书记。"
+)
+
+
+def explanations_demo(assessment: Assessment, *, reviewer: User) -> None:
+    """For ``seed_demo``: of a quarter whose explanations are all untouched, the worst
+    unit's is filed and reviewed, the next one's filed and returned with a note, the
+    rest left outstanding, so the list shows every state. A unit without an admin
+    stays outstanding. Idempotent (a quarter with anything filed is left alone)."""
+    rows = list(
+        Explanation.objects.filter(assessment__quarter=assessment.quarter).order_by("-rank", "pk")
+    )
+    if any(e.status != ExplanationStatus.PENDING or e.text for e in rows):
+        return
+    admins = {
+        u.unit_id: u
+        for u in User.objects.filter(
+            role=Role.UNIT_ADMIN, is_active=True, unit_id__in=[e.unit_id for e in rows]
+        ).order_by("-pk")
+    }
+    filed_at = assessment.published_at + timedelta(days=3)
+    for step, row in enumerate(rows[:2]):
+        admin = admins.get(row.unit_id)
+        if admin is None:
+            continue
+        explanation_file(explanation=row, by=admin, text=DEMO_TEXT, now=filed_at)
+        decided_at = filed_at + timedelta(days=2)
+        if step == 0:
+            explanation_review(
+                explanation=row, by=reviewer, note="同意，按期整改。", now=decided_at
+            )
+        else:
+            explanation_return(
+                explanation=row,
+                by=reviewer,
+                note="请写明每项整改的完成时限，并附支部整改台账。",
+                now=decided_at,
+            )

@@ -446,3 +446,15 @@ def test_the_home_page_of_a_bottom_units_admin_shows_the_card_until_filed(publis
     assert 'data-testid="explanation-due"' in client.get("/").content.decode()
     for other in (city.admin_c, city.city_admin, city.member_a1):
         assert 'data-testid="explanation-due"' not in client_page(other).get("/").content.decode()
+
+
+def test_the_demo_shows_every_state_once(published, city):
+    ex.explanations_demo(published, reviewer=city.city_admin)
+    states = dict(Explanation.objects.values_list("unit_id", "status"))
+    assert states == {
+        city.unit_b.pk: "reviewed",
+        city.unit_a.pk: "returned",
+        city.unit_e.pk: "pending",
+    }
+    ex.explanations_demo(published, reviewer=city.city_admin)  # idempotent
+    assert dict(Explanation.objects.values_list("unit_id", "status")) == states
