@@ -12,7 +12,7 @@ from courses import selectors as course_selectors
 from courses.models import LectureProgress
 from orglife import compliance
 from quizzes.views import daily_status
-from supervision.explanations import explanations_due_for
+from supervision.explanations import explanations_due_for, explanations_waiting_count
 
 
 @login_required
@@ -33,6 +33,7 @@ def home(request):
             "daily": daily_status(user),
             "orglife_due": _orglife_due(user),
             "explanations_due": explanations_due_for(user),
+            "explanations_waiting": explanations_waiting_count(user),
             "nav": "home",
         },
     )

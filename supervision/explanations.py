@@ -294,6 +294,14 @@ def explanations_due_for(user: UserLike) -> list[Explanation]:
     return due
 
 
+def explanations_waiting_count(user: UserLike) -> int | None:
+    """For the city admin: how many filed explanations wait for the review (one
+    query); None for everyone else."""
+    if not can_review(user):
+        return None
+    return Explanation.objects.filter(status=ExplanationStatus.SUBMITTED).count()
+
+
 # --- filing -------------------------------------------------------------------------------
 
 

@@ -458,3 +458,14 @@ def test_the_demo_shows_every_state_once(published, city):
     }
     ex.explanations_demo(published, reviewer=city.city_admin)  # idempotent
     assert dict(Explanation.objects.values_list("unit_id", "status")) == states
+
+
+def test_the_city_admins_home_counts_the_explanations_waiting_for_review(published, city):
+    row = Explanation.objects.get(unit=city.unit_a)
+    ex.explanation_file(explanation=row, by=city.unit_admin, text="说明")
+    assert ex.explanations_waiting_count(city.city_admin) == 1
+    assert ex.explanations_waiting_count(city.unit_admin) is None
+    html = client_page(city.city_admin).get("/").content.decode()
+    link = html.split('data-testid="explanations-link"')[1].split("</a>")[0]
+    assert '<span class="badge"' in link and ">1</span>" in link
+    assert english_words(visible_text(html)) == []
