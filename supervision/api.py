@@ -43,7 +43,7 @@ class IndicatorSerializer(serializers.Serializer):
     unit = serializers.CharField(help_text="%, count or points")
 
 
-class UnitRefSerializer(serializers.Serializer):
+class AssessedUnitRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -66,7 +66,7 @@ class UnitRowSerializer(serializers.Serializer):
 
 class BranchRowSerializer(UnitRowSerializer):
     unit_rank = serializers.IntegerField(allow_null=True, help_text="rank within its unit")
-    unit = UnitRefSerializer()
+    unit = AssessedUnitRefSerializer()
 
 
 class AssessmentSerializer(serializers.Serializer):
@@ -111,6 +111,7 @@ class AssessmentListView(APIView):
     """The year's quarters (newest first) and whether each is published."""
 
     @extend_schema(
+        operation_id="assessments_list",
         parameters=[OpenApiParameter("year", OpenApiTypes.INT, description="default: this year")],
         responses={200: YearSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
     )
@@ -141,6 +142,7 @@ class AssessmentDetailView(APIView):
         ]
 
     @extend_schema(
+        operation_id="assessments_retrieve",
         parameters=[
             OpenApiParameter("unit", OpenApiTypes.INT, description="one unit and its branches"),
             OpenApiParameter("version", OpenApiTypes.INT, description="an earlier version"),

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.accounts.models import Unit
 
@@ -187,7 +188,7 @@ class Explanation(models.Model):
     )
     rank = models.PositiveIntegerField(_("rank"))
     due_at = models.DateTimeField(_("due"))
-    text = models.TextField(_("explanation"), blank=True)
+    text = models.TextField(pgettext_lazy("supervision", "explanation"), blank=True)
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -217,7 +218,7 @@ class Explanation(models.Model):
 
     class Meta:
         ordering = ["assessment", "rank", "unit_id"]
-        verbose_name = _("explanation")
+        verbose_name = pgettext_lazy("supervision", "explanation")
         verbose_name_plural = _("explanations")
         constraints = [
             models.UniqueConstraint(fields=["assessment", "unit"], name="explanation_unique_unit"),
@@ -235,7 +236,10 @@ class ExplanationFile(models.Model):
     """A file of an explanation, checked like a lecture's attachments."""
 
     explanation = models.ForeignKey(
-        Explanation, on_delete=models.CASCADE, related_name="files", verbose_name=_("explanation")
+        Explanation,
+        on_delete=models.CASCADE,
+        related_name="files",
+        verbose_name=pgettext_lazy("supervision", "explanation"),
     )
     title = models.CharField(_("title"), max_length=120)
     file = models.FileField(_("file"), upload_to=explanation_file_path, max_length=200)
