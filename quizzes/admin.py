@@ -204,6 +204,7 @@ class QuizAdmin(admin.ModelAdmin):
         "opens_at",
         "closes_at",
         "stats_link",
+        "results_link",
     ]
     list_filter = ["status", "purpose"]
     search_fields = ["title"]
@@ -253,6 +254,15 @@ class QuizAdmin(admin.ModelAdmin):
             '<a href="{}">{}</a>',
             reverse("admin:quizzes_quiz_statistics", args=[obj.pk]),
             _("View"),
+        )
+
+    @admin.display(description=_("results"))
+    def results_link(self, obj):
+        """Who took it (成绩单): the page of ``quizzes.views_results``."""
+        if obj.purpose == "contest":
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("quizzes:quiz_results", args=[obj.pk]), _("View")
         )
 
     def get_urls(self):

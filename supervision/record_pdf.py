@@ -106,7 +106,7 @@ def record_print_data(record: dict) -> dict:
         {
             "title": _("Organisational life"),
             "columns": [_("Time"), _("Kind"), _("Session"), _("Attendance"), _("Make-up")],
-            "widths": [8, 7, 0, 4.5, 6],
+            "widths": [8, 7, 0, 5.5, 6],
             "rows": [
                 [
                     _when(item["starts_at"]),
@@ -121,7 +121,7 @@ def record_print_data(record: dict) -> dict:
         {
             "title": _("Exams and tests"),
             "columns": [_("Quiz"), _("Kind"), _("Best score"), _("Attempts"), _("Passed")],
-            "widths": [0, 5, 5.5, 4, 4],
+            "widths": [0, 5, 5.5, 5, 4],
             "rows": [
                 [
                     item["title"],
