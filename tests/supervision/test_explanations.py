@@ -469,3 +469,17 @@ def test_the_city_admins_home_counts_the_explanations_waiting_for_review(publish
     link = html.split('data-testid="explanations-link"')[1].split("</a>")[0]
     assert '<span class="badge"' in link and ">1</span>" in link
     assert english_words(visible_text(html)) == []
+
+
+def test_publishing_through_the_api_asks_the_units_and_they_file(city, api_as):
+    # given: no data recorded, so the five units tie and all of them must explain
+    url = "/api/v1/assessments/2025-Q4/"
+    # when
+    published = api_as(city.city_admin).post(url + "publish/")
+    # then
+    assert published.status_code in (200, 201), published.content
+    listed = api_as(city.city_admin).get(url + "explanations/").json()
+    assert listed["counts"]["outstanding"] == Explanation.objects.count() >= 3
+    filed = api_as(city.unit_admin).post(url + "explanations/", {"text": "说明"})
+    assert filed.status_code == 201, filed.content
+    assert filed.json()["quarter"] == "2025-Q4"
