@@ -29,6 +29,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.accounts.models import Role
 from backend.common.api import ErrorSerializer
 
 from . import explanations as ex
@@ -199,7 +200,7 @@ class ExplanationListView(APIView):
     )
     def post(self, request, quarter: str):
         user = request.user
-        if not (user.is_active and user.role == "unit_admin"):
+        if not (user.is_active and getattr(user, "role", None) == Role.UNIT_ADMIN):
             raise NotAllowed(_("Only the admin of a unit ranked last files its explanation."))
         _published(quarter)
         explanation = ex.explanation_of_unit(quarter, user.unit_id)

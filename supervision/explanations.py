@@ -130,8 +130,9 @@ def explanations_create(assessment: Assessment) -> list[Explanation]:
     """
     setting = AssessmentSetting.for_year(assessment.year)
     wanted = bottom_units(assessment.snapshot.get("units", []), setting.bottom_n)
-    existing_units = set(Unit.objects.filter(pk__in=[u for u, _r in wanted]).values_list("pk"))
-    existing_units = {pk for (pk,) in existing_units}
+    existing_units = set(
+        Unit.objects.filter(pk__in=[u for u, _r in wanted]).values_list("pk", flat=True)
+    )
     rows = {
         e.unit_id: e
         for e in Explanation.objects.select_for_update().filter(
