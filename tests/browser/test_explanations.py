@@ -128,6 +128,20 @@ def test_a_bottom_unit_files_and_the_city_admin_returns_then_reviews(
     screenshot(desk, "explanation-list-reviewed-desktop")
     phone.goto(daphne_server + "/")
     assert phone.get_by_test_id("explanation-due").count() == 0
+    phone.goto(daphne_server + "/supervision/explanations/")
+    assert phone.locator("[data-explanation]").count() == 1
+    no_english(phone)
+    screenshot(phone, "explanation-list-unit-phone")
+    small = browser.new_context(
+        viewport=SMALL_PHONE, device_scale_factor=2, is_mobile=True, locale="zh-CN"
+    )
+    city_phone = small.new_page()
+    sign_in(city_phone, daphne_server, "cityadmin")
+    city_phone.goto(daphne_server + "/supervision/explanations/")
+    big_taps(city_phone, ".ex-count, .ex-item__unit, button")
+    no_english(city_phone)
+    screenshot(city_phone, "explanation-list-city-phone")
+    small.close()
     assert Explanation.objects.get(pk=own.pk).status == "reviewed"
     context.close()
     wide.close()
