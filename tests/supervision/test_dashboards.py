@@ -4,6 +4,7 @@ indicators, the ranking (points per member before a publication, the published
 snapshot after), and a fixed query count however many units, branches and members."""
 
 import itertools
+import time
 from datetime import date, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone, translation
 
 from backend.accounts.models import Branch, Role, Unit, User
 from backend.points.models import PointEvent, PointRule
+from backend.points.totals import totals_rebuild
 from supervision import assessment as svc
 from supervision import charts, dashboards
 from supervision.indicators import compute, quarter_of
@@ -62,7 +64,9 @@ class City:
 
 @pytest.fixture
 def city(db):
-    return City()
+    c = City()
+    totals_rebuild()  # the leaderboards' per-period totals, as the ledger's awards keep them
+    return c
 
 
 # --- charts ---------------------------------------------------------------------------------
@@ -86,7 +90,7 @@ def test_charts_are_valid_svg_with_chinese_labels_and_their_numbers():
     bar = charts.ranking_bar("单位考核得分", names, [92.5, 88.0], header=["单位", "得分"])
     texts = _texts(_svg(bar))
     assert "单位考核得分" in texts and "市教育局" in texts
-    assert "市发展和改革委员…" in texts  # long names cut on the picture…
+    assert "市发展和改革委员会…" in texts  # long names cut on the picture…
     # …whole in the table
     assert bar.rows == [["市发展和改革委员会党组", "92.5"], ["市教育局", "88"]]
     assert "Noto Sans CJK SC" in str(bar.svg)
@@ -121,7 +125,7 @@ def test_each_role_sees_its_own_scope(city):
     d = dashboards.dashboard(city.secretary, now=NOW)
     assert (d["scope"].kind, d["scope"].branch_id) == ("branch", city.branches[1].pk)
     assert d["parts"] == []
-    # the own branch's place among the unit's: 10 points per member against 40
+    # the own branch's place among the unit's: 20 / 3 points per member against 40
     assert [(r["id"], r["rank"], r["own"]) for r in d["ranking"]["rows"]] == [
         (city.branches[1].pk, 2, True)
     ]
@@ -159,10 +163,14 @@ def test_the_numbers_are_the_indicators(city):
     quarter = quarter_of("2025-Q3")
     by_unit = compute(quarter, level="unit", now=NOW)
     by_branch = compute(quarter, level="branch", now=NOW)
+    rates = [key for key, _name in dashboards.FIGURES]
 
     d = dashboards.dashboard(city.city, now=NOW)
     parts = {p["id"]: p["values"] for p in d["parts"]}
     for unit in city.units:
+        for key in rates:
+            assert parts[unit.pk][key] == by_unit[unit.pk][key], key
+        # points per member: the leaderboards' totals, the same as the ledger's here
         assert parts[unit.pk]["points_per_member"] == by_unit[unit.pk]["points_per_member"]
     # the city as a whole: all points over all members (200 / 9, the secretary is one),
     # not a mean of the units
@@ -175,18 +183,20 @@ def test_the_numbers_are_the_indicators(city):
 
     d = dashboards.dashboard(city.secretary, now=NOW)
     assert d["points_per_member"]["quarter"] == 6.7  # 20 points, 3 members
-    # August's points are in August's point of the trend, not in July's
-    trend = {m["label"]: m["values"]["points_per_member"] for m in d["trend"]}
-    assert trend["2025-08"] == 6.7 and trend["2025-07"] == 0.0
+    assert d["points_per_member"]["month"] == 6.7
+    # every month of the trend has the rates (points are not among its lines)
+    assert [m["label"] for m in d["trend"]][-2:] == ["2025-07", "2025-08"]
+    assert set(d["trend"][-1]["values"]) >= set(dashboards.TREND_KEYS)
 
 
 def test_ranking_before_and_after_publication(city):
     d = dashboards.dashboard(city.city, now=NOW)
     assert d["ranking"]["source"] == "points"
-    # points per member: 100 / 5 = 20, 30, 20 (never the totals, where the big unit
-    # would lead); equal values share a rank
+    # average points per member: 100 / 5 = 20, 30, 20 (never the totals, where the big
+    # unit would lead); equal averages are told apart by the share of members active
+    # (the secretary has none: 4 of 5 against 2 of 2), as the leaderboards do
     assert sorted((r["name"], r["rank"]) for r in d["ranking"]["rows"]) == [
-        ("市委组织部", 2),
+        ("市委组织部", 3),
         ("市教育局", 2),
         ("市财政局", 1),
     ]
@@ -241,7 +251,7 @@ def _count(user):
 
     cache.clear()
     with CaptureQueriesContext(connection) as ctx:
-        dashboards.dashboard(user, now=NOW)
+        _count.last = dashboards.dashboard(user, now=NOW)
     return len(ctx.captured_queries)
 
 
@@ -255,3 +265,19 @@ def test_a_fixed_query_count_however_many(city):
     with CaptureQueriesContext(connection) as warm:
         dashboards.dashboard(city.city, now=NOW)
     assert len(warm.captured_queries) < after[Role.CITY_ADMIN]
+
+
+def test_ten_thousand_members_and_half_a_million_ledger_rows(city):
+    """The issue's size, bulk-created: the same query count, and in time."""
+    from tests.supervision.test_assessment import bulk_city
+
+    small = _count(city.city)
+    bulk_city(60, 5, 10_000, 500_000)
+    started = time.perf_counter()
+    big = _count(city.city)
+    elapsed = time.perf_counter() - started
+    assert big == small
+    assert elapsed < 20, elapsed
+    d = _count.last
+    assert len(d["parts"]) == 63
+    assert sum(d["lights"].values()) == 4 + 300
