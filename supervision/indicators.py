@@ -40,7 +40,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backend.accounts.models import Branch, User
-from backend.points.models import PointEvent
+from backend.points.models import PointTotal
 from contests.models import Contest, ContestResult, ContestStatus
 from courses.models import Lecture, LectureProgress, LectureStatus
 from orglife.compliance import Period, compliance_report, period_of
@@ -298,16 +298,13 @@ def contest_participation(ctx: Context) -> dict[int, Measure]:
 
 def points_per_member(ctx: Context) -> dict[int, Measure]:
     """
-    Points per member (points): the sum of the branch's members' ledger entries
-    (``PointEvent.points``, corrections included) whose ``day`` falls in the
-    quarter, divided by its members. One query.
+    Points per member (points): the branch's members' points of the quarter
+    (``PointTotal`` of the quarter's key, kept with the ledger: the sum of their
+    ledger entries, corrections included, whose ``day`` falls in the quarter),
+    divided by its members. One query over the per-period totals, not the ledger.
     """
     totals = dict(
-        PointEvent.objects.filter(
-            ctx.member_filter(),
-            day__gte=ctx.quarter.start,
-            day__lt=ctx.quarter.end,
-        )
+        PointTotal.objects.filter(ctx.member_filter(), period=ctx.quarter.label)
         .values_list("member__branch_id")
         .annotate(n=Sum("points"))
         .order_by()

@@ -6,7 +6,7 @@ fixed query count with many units, branches, members and ledger rows."""
 import itertools
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backend.accounts.models import Branch, Role, Unit, User
-from backend.points.models import PointEvent, PointRule
+from backend.points.models import PointEvent, PointRule, PointTotal
+from backend.points.services import points_correct
 from supervision import assessment as svc
 from supervision.indicators import quarter_of
 from supervision.models import Assessment, AssessmentSetting, Explanation, Indicator
@@ -30,14 +31,9 @@ URL = "/api/v1/assessments/2025-Q3/"
 
 
 def points(member, amount, day=date(2025, 8, 1)):
-    PointEvent.objects.create(
-        member=member,
-        rule=PointRule.objects.get(kind="correction"),
-        points=amount,
-        requested_points=amount,
-        source_key=f"t{next(_n)}",
-        day=day,
-    )
+    """A correction of ``amount`` written on ``day`` (ledger and per-period totals)."""
+    noon = timezone.make_aware(datetime(day.year, day.month, day.day, 12))
+    points_correct(member=member, points=amount, reason="测试", by=None, now=noon)
 
 
 def only_points(year=2025):
@@ -316,6 +312,22 @@ def bulk_city(units: int, branches_per_unit: int, members: int, ledger: int) -> 
     ids = User.objects.filter(username__startswith="bulk").aggregate(low=Min("pk"), high=Max("pk"))
     assert ids["high"] - ids["low"] + 1 == members  # bulk-created in one run: consecutive
     ledger_bulk(ids["low"], members, ledger)
+    quarter_totals_bulk(ids["low"])
+
+
+def quarter_totals_bulk(first_member: int) -> None:
+    """The bulk members' ``PointTotal`` of 2025-Q3, summed from their ledger rows by
+    the database (the one period the assessment reads; what the ledger keeps)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Table names are the models', the values parameters.
+            f"""
+            INSERT INTO {PointTotal._meta.db_table} (member_id, period, points)
+            SELECT member_id, %s, SUM(points) FROM {PointEvent._meta.db_table}
+            WHERE member_id >= %s GROUP BY member_id
+            """,  # noqa: S608
+            ["2025-Q3", first_member],
+        )
 
 
 def ledger_bulk(first_member: int, members: int, rows: int) -> None:

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backend.accounts.models import Role
-from backend.points.models import PointEvent, PointRule
+from backend.points.services import points_correct
+from backend.points.totals import totals_verify
 from contests.models import Contest, ContestResult, ContestStatus
 from courses.models import Lecture, LectureProgress
 from orglife.models import ComplianceRule, MakeupStatus, MakeupTask, Record, Session
@@ -223,12 +224,10 @@ def test_contests_held_and_joined(t):
 
 
 def test_points_per_member(t):
-    rule = PointRule.objects.get(kind="correction")
-
     def entry(member, points, day):
-        PointEvent.objects.create(
-            member=member, rule=rule, points=points, requested_points=points,
-            source_key=f"k{next(_n)}", day=day,
+        points_correct(
+            member=member, points=points, reason="测试", by=None,
+            now=timezone.make_aware(datetime(day.year, day.month, day.day, 12)),
         )  # fmt: skip
 
     entry(t.m1, 30, date(2025, 8, 3))
@@ -242,6 +241,7 @@ def test_points_per_member(t):
     assert branches[t.b3.pk]["points_per_member"] == 7.0
     units = indicators.compute(Q3, level="unit")
     assert units[t.u1.pk]["points_per_member"] == pytest.approx(13.3)
+    assert totals_verify() == []  # the totals read are the ledger's
 
 
 def test_ids_limit_the_entities(t):
