@@ -170,6 +170,7 @@ def trend_lines(
             dots_size=2.5,
             min_scale=4,
             max_scale=6,
+            **({"range": (0, 100)} if suffix == "%" else {}),
         )
     )
     chart.title = title

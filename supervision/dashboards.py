@@ -269,6 +269,7 @@ def ranking(scope: Scope, *, now: datetime) -> dict:
         return {
             "source": "assessment",
             "quarter": published.quarter,
+            "quarter_name": ind.quarter_of(published.quarter).name,
             "version": published.version,
             "measure": _("Assessment score"),
             "suffix": "",
@@ -320,6 +321,7 @@ def _points_ranking(scope: Scope, *, now: datetime) -> dict:
     return {
         "source": "points",
         "quarter": key,
+        "quarter_name": ind.quarter_of(key).name,
         "version": None,
         "measure": _("Points per member"),
         "suffix": "",

@@ -175,7 +175,7 @@ def build_xlsx(body: dict, explanations: list[dict]) -> bytes:
     ws.title = _("Units")
     ws.append([safe_cell(title_of(body))])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([_("Published"), safe_cell(_published(body))])
+    ws.append([_("Published"), safe_cell(_published(body) if body.get("published_at") else "—")])
     ws.append([])
     ws.append([_("Rank"), _("Unit"), _("Score"), *(safe_cell(i["name"]) for i in indicators)])
     for cell in ws[ws.max_row]:
@@ -264,7 +264,7 @@ def pdf_data(body: dict, explanations: list[dict]) -> dict:
     drawn = report_charts(body)
     return {
         "title": title_of(body),
-        "published": _("Published") + "：" + _published(body),
+        "published": (_("Published") + "：" + _published(body) if body.get("published_at") else ""),
         "labels": {
             "ranking": _("Ranking of the units"),
             "branches": _("Ranking of the branches"),
