@@ -174,3 +174,19 @@ def test_the_database_backend_and_its_worker(city, api_as, settings):
     assert state["status"] == "done", state
     response = client.get(state["download_url"])
     assert_xlsx_is_the_api(response.content, body)
+
+
+def test_the_report_page(city, client):
+    from tests.text_words import english_words, visible_text
+
+    for user in (city.city, city.secretary):
+        client.force_login(user)
+        response = client.get("/supervision/assessments/2025-Q3/report/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'data-testid="report-box"' in html and "<svg " in html
+        assert english_words(visible_text(html)) == [], user.role
+    client.force_login(city.secretary)
+    assert client.get("/supervision/assessments/2025-Q2/report/").status_code == 404
+    client.force_login(make_user(branch=city.branches[0]))
+    assert client.get("/supervision/assessments/2025-Q3/report/").status_code == 403
