@@ -144,8 +144,10 @@ def test_the_page_per_role(city, client):
         assert html.count("<svg ") >= 3  # month, quarter, trend (+ ranking)
         assert 'class="visually-hidden"' in html
         assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
+        assert 'data-testid="dashboard-link"' in client.get("/").content.decode()
     client.force_login(city.members[0])
     assert client.get("/supervision/").status_code == 403
+    assert 'data-testid="dashboard-link"' not in client.get("/").content.decode()
 
 
 def test_no_english_on_the_page_for_a_chinese_user(city, client):
