@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_ranking
 
 app_name = "frontend"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.profile, name="profile"),
     path("me/points/", views.points, name="points"),
+    path("me/points/ranking/", views_ranking.ranking, name="ranking"),
 ]

@@ -7,12 +7,15 @@ from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 
 from backend.accounts.models import Role
+from backend.points import leaderboards
 from backend.points import selectors as points_selectors
 from courses import selectors as course_selectors
 from courses.models import LectureProgress
 from orglife import compliance
 from quizzes.views import daily_status
 from supervision.explanations import explanations_due_for, explanations_waiting_count
+
+from .views_ranking import standing_table
 
 
 @login_required
@@ -28,6 +31,7 @@ def home(request):
         {
             "points_total": points_selectors.points_total(member=user),
             "points_today": points_selectors.points_on_day(member=user),
+            "branch_rank": leaderboards.branch_card(user),
             "lecture": lecture,
             "lecture_progress": progress,
             "daily": daily_status(user),
@@ -54,12 +58,14 @@ def points(request):
     page = Paginator(points_selectors.point_events_for_member(member=user), 20).get_page(
         request.GET.get("page")
     )
-    template = "frontend/_points_page.html" if request.htmx else "frontend/points.html"
+    if request.htmx:
+        return render(request, "frontend/_points_page.html", {"page": page})
     return render(
         request,
-        template,
+        "frontend/points.html",
         {
             "page": page,
+            "standing": standing_table(user),
             "points_total": points_selectors.points_total(member=user),
             "points_today": points_selectors.points_on_day(member=user),
             "nav": "points",

@@ -261,3 +261,18 @@ def member_standing(member: User, day: date | None = None) -> list[Standing]:
                 )
             )
     return standings
+
+
+def scope_size(scope_kind: str, scope_id: int | None) -> int:
+    """How many are ranked in the scope (one query)."""
+    return _in_scope(scope_kind, scope_id).count()
+
+
+def branch_card(member: User, day: date | None = None) -> dict | None:
+    """The home page's card: the member's rank in the own branch this month, of
+    how many (three queries); None for someone outside any branch."""
+    if member.branch_id is None or not member.is_active:
+        return None
+    key = period_key("month", day or timezone.localdate())
+    rank, points = member_rank(member, "branch", member.branch_id, key)
+    return {"rank": rank, "points": points, "size": scope_size("branch", member.branch_id)}
