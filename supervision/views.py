@@ -5,11 +5,15 @@ ranking of units and branches, its indicators, its versions and what changed
 between them. Reads and publishes through ``supervision.assessment``, as the API.
 """
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +22,7 @@ from backend.accounts import scope as org_scope
 
 from . import assessment as svc
 from .errors import SupervisionError
+from .forms import forms_for_year
 from .models import IndicatorUnit
 
 
@@ -117,6 +122,56 @@ def assessment_detail(request, quarter):
             "previous_version": row.version - 1 if row is not None and row.version > 1 else None,
             "can_publish": city,
             "confirm": city and request.GET.get("publish") == "1",
+            "nav": "home",
+        },
+    )
+
+
+@login_required
+def indicators_page(request):
+    """The city admin sets the year's indicators (name, weight, target, on/off) and
+    how many bottom units explain within how many days. Published versions keep the
+    indicators they were published with."""
+    if not org_scope.is_city_admin(request.user):
+        raise PermissionDenied(_("Only the city admin sets the indicators."))
+    this_year = timezone.localdate().year
+    year = _int(request, "year") or this_year
+    if not 2000 <= year <= 2100:
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    indicator_forms, setting_form = forms_for_year(year, data)
+    error = None
+    if data is not None:
+        # every form checked, so that each shows its errors
+        checks = [f.is_valid() for f in indicator_forms] + [setting_form.is_valid()]
+        valid = all(checks)
+        counting = [
+            f
+            for f in indicator_forms
+            if valid and f.cleaned_data["active"] and f.cleaned_data["weight"]
+        ]
+        if not valid:
+            error = _("Some values cannot be saved: see the fields marked below.")
+        elif not counting:
+            error = _("At least one indicator must count, with a weight above 0.")
+        else:
+            with transaction.atomic():
+                for f in indicator_forms:
+                    f.save()
+                setting_form.save()
+            messages.success(request, _("The indicators of %(year)d are saved.") % {"year": year})
+            return redirect(f"{reverse('assessments:indicators')}?year={year}")
+    total = sum((f.instance.weight for f in indicator_forms if f.instance.active), start=Decimal(0))
+    return render(
+        request,
+        "supervision/indicators.html",
+        {
+            "year": year,
+            "years": list(range(this_year + 1, this_year - 3, -1)),
+            "forms": indicator_forms,
+            "setting_form": setting_form,
+            "total_weight": total,
+            "error": error,
             "nav": "home",
         },
     )

@@ -388,3 +388,59 @@ def test_ten_thousand_members_and_half_a_million_ledger_rows(city, api_as):
     assert total == pytest.approx(
         sum(1 + i % 7 for i in range(500_000)) + 90 + 60 + 60 + 30 + 60, rel=1e-3
     )
+
+
+# --- the year's indicators (city admin) ------------------------------------------------------
+
+
+def _indicator_post(year, **changes):
+    rows = {i.key: i for i in Indicator.objects.filter(year=year)}
+    data = {"setting-bottom_n": "3", "setting-explanation_days": "14"}
+    for key, row in rows.items():
+        data[f"{key}-name"] = row.name
+        data[f"{key}-weight"] = str(row.weight)
+        data[f"{key}-target"] = str(row.target)
+        if row.active:
+            data[f"{key}-active"] = "on"
+    data.update(changes)
+    return data
+
+
+def test_the_city_admin_sets_the_years_indicators(city, client):
+    client.force_login(city.city)
+    url = reverse("assessments:indicators") + "?year=2026"
+    page = client.get(url)
+    assert page.status_code == 200 and 'data-testid="indicator-points_per_member"' in page.text
+    data = _indicator_post(
+        2026,
+        **{
+            "exam_average-weight": "12.5",
+            "exam_average-target": "80",
+            "exam_average-name": "考试成绩",
+            "setting-bottom_n": "2",
+            "setting-explanation_days": "7",
+        },
+    )
+    del data["contests_held-active"]
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    exam = Indicator.objects.get(year=2026, key="exam_average")
+    assert (exam.weight, exam.target, exam.display_name) == (12.5, 80.0, "考试成绩")
+    assert not Indicator.objects.get(year=2026, key="contests_held").active
+    assert AssessmentSetting.objects.get(year=2026).bottom_n == 2
+    assert [i["key"] for i in svc.indicator_rows(2026)].count("contests_held") == 0
+
+
+def test_indicator_changes_are_checked(city, client):
+    client.force_login(city.city)
+    url = reverse("assessments:indicators") + "?year=2026"
+    client.get(url)
+    page = client.post(url, _indicator_post(2026, **{"lecture_completion-weight": "-1"}))
+    assert page.status_code == 200 and "field__error" in page.text
+    nothing = {k: v for k, v in _indicator_post(2026).items() if not k.endswith("-active")}
+    page = client.post(url, nothing)
+    assert page.status_code == 200 and 'data-testid="error"' in page.text
+    assert Indicator.objects.filter(year=2026, active=True).count() == 9
+    for user in (city.unit_admin, city.secretary):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
