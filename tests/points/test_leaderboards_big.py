@@ -54,7 +54,11 @@ def test_leaderboards_cost_a_fixed_number_of_queries_at_city_size(client, settin
     with CaptureQueriesContext(connection) as page_queries:
         response = client.get("/me/points/")
     assert response.status_code == 200
-    print(city["phases"], timings, len(api_queries), len(page_queries))
-    # the whole request, session and user included
-    assert len(api_queries.captured_queries) <= 6
-    assert len(page_queries.captured_queries) <= 14
+    with CaptureQueriesContext(connection) as ranking_queries:
+        response = client.get("/me/points/ranking/", {"scope": "city", "of": "units"})
+    assert response.status_code == 200 and b'data-testid="me-row"' in response.content
+    print(city["phases"], timings, len(api_queries), len(page_queries), len(ranking_queries))
+    # whole requests, the session and the user included
+    assert len(api_queries.captured_queries) <= 5
+    assert len(page_queries.captured_queries) <= 8
+    assert len(ranking_queries.captured_queries) <= 3
