@@ -444,3 +444,14 @@ def test_indicator_changes_are_checked(city, client):
     for user in (city.unit_admin, city.secretary):
         client.force_login(user)
         assert client.get(url).status_code == 403
+
+
+def test_the_demo_publishes_the_last_quarter_once(city):
+    from supervision.demo import seed_assessment
+
+    first = seed_assessment(today=date(2025, 11, 20))
+    assert (first.quarter, first.version) == ("2025-Q3", 1)
+    assert seed_assessment(today=date(2025, 11, 20)) == first
+    assert Assessment.objects.count() == 1
+    assert AssessmentSetting.objects.get(year=2025).bottom_n == 1
+    assert list(Explanation.objects.values_list("unit__name", flat=True)) == ["单位4"]

@@ -25,6 +25,7 @@ from courses.demo import seed_lectures
 from orglife.demo import seed_orglife
 from quizzes.demo import seed_quizzes
 from quizzes.models import QuizPurpose
+from supervision.demo import seed_assessment
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "demo_city.json"
 
@@ -54,6 +55,8 @@ class Command(BaseCommand):
             contests = seed_contests(quiz=paper)
         with transaction.atomic():
             sessions = seed_orglife(members=members)
+        with transaction.atomic():
+            assessment = seed_assessment()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo city ready: {Unit.objects.count()} units, "
@@ -61,7 +64,8 @@ class Command(BaseCommand):
                 f"{len(lectures)} monthly lectures, {len(quizzes)} published quizzes "
                 f"(contest papers among them), "
                 f"{len(contests)} contest waiting (PIN {contests[0].pin}), "
-                f"{len(sessions)} new sessions of organisational life."
+                f"{len(sessions)} new sessions of organisational life, "
+                f"assessment {assessment} published."
             )
         )
 
