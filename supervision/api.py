@@ -7,7 +7,8 @@ The quarterly assessment's API (``supervision.assessment``):
   version, indicators, units, branches}`` as the caller may see it (published:
   the latest version's snapshot; not yet: the city admin's live preview with
   ``published_at`` null, 404 ``not_published`` for anyone else); ``&version=n``
-  an earlier version; ``&format=xlsx|pdf`` is answered by
+  an earlier version; ``versions`` lists them all and ``changes`` what moved
+  per unit since the version before the one shown; ``&format=xlsx|pdf`` is answered by
   ``supervision.reports.respond(request, assessment)`` (the reports' module; the
   ``assessment`` is the version shown, or an unsaved one for the preview, and
   carries the caller's scoped body as ``assessment.view``);
@@ -35,7 +36,7 @@ from .errors import Refused, SupervisionError
 from .models import Assessment
 
 
-class IndicatorSerializer(serializers.Serializer):
+class AssessmentIndicatorSerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
     weight = serializers.FloatField()
@@ -48,7 +49,7 @@ class AssessedUnitRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class UnitRowSerializer(serializers.Serializer):
+class AssessedUnitSerializer(serializers.Serializer):
     rank = serializers.IntegerField(allow_null=True, help_text="ties share a rank")
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -64,9 +65,26 @@ class UnitRowSerializer(serializers.Serializer):
     members = serializers.IntegerField(required=False)
 
 
-class BranchRowSerializer(UnitRowSerializer):
+class AssessedBranchSerializer(AssessedUnitSerializer):
     unit_rank = serializers.IntegerField(allow_null=True, help_text="rank within its unit")
     unit = AssessedUnitRefSerializer()
+
+
+class AssessmentVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    published_by = serializers.CharField(source="published_by.name")
+
+
+class AssessmentChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    score_before = serializers.FloatField(allow_null=True)
+    score_after = serializers.FloatField(allow_null=True)
+    score_change = serializers.FloatField(allow_null=True)
+    rank_before = serializers.IntegerField(allow_null=True)
+    rank_after = serializers.IntegerField(allow_null=True)
+    rank_change = serializers.IntegerField(allow_null=True, help_text="> 0: moved up")
 
 
 class AssessmentSerializer(serializers.Serializer):
@@ -74,12 +92,18 @@ class AssessmentSerializer(serializers.Serializer):
     name = serializers.CharField()
     published_at = serializers.DateTimeField(allow_null=True)
     version = serializers.IntegerField(allow_null=True)
-    indicators = IndicatorSerializer(many=True)
-    units = UnitRowSerializer(many=True)
-    branches = BranchRowSerializer(many=True)
+    indicators = AssessmentIndicatorSerializer(many=True)
+    units = AssessedUnitSerializer(many=True)
+    branches = AssessedBranchSerializer(many=True)
+    versions = AssessmentVersionSerializer(
+        many=True, help_text="every published version, oldest first"
+    )
+    changes = AssessmentChangeSerializer(
+        many=True, help_text="per unit shown, what moved since the version before this one"
+    )
 
 
-class QuarterStateSerializer(serializers.Serializer):
+class AssessmentQuarterSerializer(serializers.Serializer):
     quarter = serializers.CharField()
     name = serializers.CharField()
     running = serializers.BooleanField(help_text="the quarter has not ended")
@@ -90,9 +114,9 @@ class QuarterStateSerializer(serializers.Serializer):
     published_by = serializers.CharField(allow_null=True)
 
 
-class YearSerializer(serializers.Serializer):
+class AssessmentYearSerializer(serializers.Serializer):
     year = serializers.IntegerField()
-    quarters = QuarterStateSerializer(many=True)
+    quarters = AssessmentQuarterSerializer(many=True)
 
 
 def _int_param(request, name: str) -> int | None:
@@ -107,20 +131,27 @@ def _check_viewer(user) -> None:
         raise PermissionDenied(_("Only secretaries and admins see the assessment."))
 
 
+def _with_history(body: dict, row) -> dict:
+    versions, changes = svc.history(body["quarter"], row, body)
+    return {**body, "versions": versions, "changes": changes}
+
+
 class AssessmentListView(APIView):
     """The year's quarters (newest first) and whether each is published."""
 
     @extend_schema(
         operation_id="assessments_list",
         parameters=[OpenApiParameter("year", OpenApiTypes.INT, description="default: this year")],
-        responses={200: YearSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+        responses={200: AssessmentYearSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
     )
     def get(self, request):
         _check_viewer(request.user)
         year = _int_param(request, "year") or timezone.localdate().year
         if not 2000 <= year <= 2100:
             raise ValidationError({"year": [_("Give a year between 2000 and 2100.")]})
-        return Response(YearSerializer({"year": year, "quarters": svc.year_overview(year)}).data)
+        return Response(
+            AssessmentYearSerializer({"year": year, "quarters": svc.year_overview(year)}).data
+        )
 
 
 def _report_renderers():
@@ -174,7 +205,7 @@ class AssessmentDetailView(APIView):
                 row = Assessment(quarter=period.label, version=0, snapshot=body)
             row.view = body
             return reports.respond(request, row)
-        return Response(AssessmentSerializer(body).data)
+        return Response(AssessmentSerializer(_with_history(body, row)).data)
 
 
 class AssessmentPublishView(APIView):
@@ -193,7 +224,9 @@ class AssessmentPublishView(APIView):
         try:
             period = svc.parse_quarter(quarter)
             svc.publish(period, by=request.user)
-            body, _row = svc.view_for(request.user, period)
+            body, row = svc.view_for(request.user, period)
         except SupervisionError as exc:
             raise Refused(exc) from None
-        return Response(AssessmentSerializer(body).data, status=http.HTTP_201_CREATED)
+        return Response(
+            AssessmentSerializer(_with_history(body, row)).data, status=http.HTTP_201_CREATED
+        )

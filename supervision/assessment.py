@@ -410,3 +410,17 @@ def versions_of(quarter_label: str) -> list[Assessment]:
         .select_related("published_by")
         .order_by("version")
     )
+
+
+def history(quarter_label: str, row: Assessment | None, body: dict) -> tuple[list, list]:
+    """The quarter's versions (oldest first) and, when ``row`` is a later version,
+    what changed from the one before it for the units ``body`` shows (a unit
+    admin or a secretary: the own unit only). Two queries at most."""
+    versions = versions_of(quarter_label)
+    changes = []
+    if row is not None and row.version > 1:
+        previous = next((v for v in versions if v.version == row.version - 1), None)
+        if previous is not None:
+            visible = {u["id"] for u in body["units"]}
+            changes = [c for c in diff(previous, row) if c["changed"] and c["id"] in visible]
+    return versions, changes

@@ -95,15 +95,7 @@ def assessment_detail(request, quarter):
         raise
     indicators = body["indicators"]
     city = org_scope.is_city_admin(request.user)
-    versions = svc.versions_of(period.label)
-    changes = []
-    if row is not None and row.version > 1:
-        previous = next((v for v in versions if v.version == row.version - 1), None)
-        if previous is not None:
-            changes = [c for c in svc.diff(previous, row) if c["changed"]]
-            if not city:
-                visible = {u["id"] for u in body["units"]}
-                changes = [c for c in changes if c["id"] in visible]
+    versions, changes = svc.history(period.label, row, body)
     units = [{**u, "cells": _cells(u, indicators)} for u in body["units"]]
     branches = [{**b, "cells": _cells(b, indicators)} for b in body["branches"]]
     return render(

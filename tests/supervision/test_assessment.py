@@ -156,8 +156,15 @@ def test_republication_keeps_both_versions_and_shows_the_diff(city, api_as):
     assert changes["单位4"]["rank_change"] == 3  # 4 → 1
     assert changes["单位1"]["rank_change"] == -1
     assert "单位2" not in changes or changes["单位2"]["score_change"] == 0
+    latest = api_as(city.city).get(URL).json()
+    assert [v["version"] for v in latest["versions"]] == [1, 2]
+    moved = {c["name"]: c for c in latest["changes"]}
+    assert moved["单位4"]["rank_before"] == 4 and moved["单位4"]["rank_after"] == 1
+    mine = api_as(city.unit_admin).get(URL).json()["changes"]
+    assert [c["name"] for c in mine] == ["单位1"]  # the own unit's change only
     old = api_as(city.city).get(URL + "?version=1").json()
     assert old["version"] == 1 and old["units"][-1]["name"] == "单位4"
+    assert old["changes"] == []
     assert api_as(city.city).get(URL + "?version=9").status_code == 404
 
 
