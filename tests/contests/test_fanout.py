@@ -17,6 +17,13 @@ from .test_consumers import connect, frames, receive, world
 from .test_engine import T0, choice
 
 
+def _the_hosts_count(message) -> bool:
+    return all(
+        to == "host" and json.loads(text)["type"] == "progress"
+        for to, _player, text in message["frames"]
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_a_reveal_to_many_players_is_one_layer_message_per_worker(monkeypatch):
     contest, tokens = await world(allow_guests=True)
@@ -43,7 +50,10 @@ async def test_a_reveal_to_many_players_is_one_layer_message_per_worker(monkeypa
     for socket in players[:5]:
         await socket.send_to(text_data=json.dumps({"type": "answer", "seq": 1, "choices": ["B"]}))
         assert (await receive(socket, "answer_ack"))["accepted"] is True
-    assert sent == []  # an answer is acknowledged to its socket, not broadcast
+    # An answer is acknowledged to its socket, not broadcast. (The host's answered
+    # count, due PROGRESS_INTERVAL after the first answer, may go out meanwhile when
+    # the machine is busy — a parallel run — and is no broadcast of the answers.)
+    assert [message for _group, message in sent if not _the_hosts_count(message)] == []
     await host.send_to(text_data=json.dumps({"type": "close"}))
     reveals = [await receive(socket, "reveal") for socket in players]
     await receive(players[-1], "scoreboard")
