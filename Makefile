@@ -4,6 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_PASSWORD ?= demo2026
+# The suite runs on a pytest-xdist worker per core (at most 4). Each worker has a
+# test database of its own (pytest-django's _gw<N> suffix) and, with REDIS_URL, a
+# Redis database of its own (tests/conftest.py). `--dist load` hands every worker
+# its tests in pytest-django's order: database tests before transactional ones.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 4 ? n : 4 )))
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist load
 
 .PHONY: run test test-fast lint format messages check-deploy clean
 
@@ -38,11 +44,11 @@ test: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL)
 
 ## test-fast: the suite without the browser tests, no lint (the inner loop; CI runs `make test`)
 test-fast: $(VENV)/.dev
-	$(VENV)/bin/pytest -m "not browser"
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL) -m "not browser"
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

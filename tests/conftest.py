@@ -1,9 +1,11 @@
 import inspect
 import os
 from importlib import import_module
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -15,6 +17,33 @@ from .factories import make_branch, make_unit, make_user
 # The browser tests drive Playwright's sync API, which runs an event loop in the
 # test thread; Django's ORM calls around it are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    _a_redis_database_per_worker()
+
+
+def _a_redis_database_per_worker() -> None:
+    """
+    ``make test`` runs the suite on a pytest-xdist worker per core. Each worker has a
+    test database of its own (pytest-django adds ``_gw<N>`` to its name); Redis is
+    split the same way: worker N uses database (REDIS_URL's + N). The suite clears
+    the cache (FLUSHDB) around every test and the channel layer's groups live there
+    too, so two workers on one Redis database would wipe each other's. The browser
+    tests' servers inherit it through the environment.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not django_settings.REDIS_URL:
+        return
+    parts = urlsplit(django_settings.REDIS_URL)
+    database = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    if database > 15:
+        raise pytest.UsageError(f"worker {worker} would need Redis database {database} (> 15)")
+    url = urlunsplit(parts._replace(path=f"/{database}"))
+    os.environ["REDIS_URL"] = django_settings.REDIS_URL = url
+    django_settings.CACHES["default"]["LOCATION"] = url
+    for host in django_settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]:
+        host["address"] = url
 
 
 @pytest.fixture(autouse=True)
