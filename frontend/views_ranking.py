@@ -23,9 +23,7 @@ def scopes_for(user) -> list[str]:
     return [
         s
         for s in leaderboards.SCOPES
-        if s == "city"
-        or (s == "branch" and user.branch_id)
-        or (s == "unit" and user.unit_id)
+        if s == "city" or (s == "branch" and user.branch_id) or (s == "unit" and user.unit_id)
     ]
 
 

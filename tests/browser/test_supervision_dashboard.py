@@ -5,6 +5,7 @@ progress), and the downloaded .xlsx and PDF hold the page's numbers."""
 import io
 import itertools
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -47,8 +48,8 @@ def sign_in(page, base, username):
 
 def _build(page, fmt: str):
     """Press the button, let the worker run what is queued, wait for the link."""
-    page.click(f"[data-testid=report-{fmt}]")
-    page.wait_for_selector("[data-testid=report-state]:not([hidden])")
+    with page.expect_response(lambda r: r.request.method == "POST" and "/reports/" in r.url):
+        page.click(f"[data-testid=report-{fmt}]")  # the task is queued once this answers
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     link = page.wait_for_selector("[data-testid=report-download]:not([hidden])", timeout=20_000)
     with page.expect_download() as download:
@@ -88,11 +89,11 @@ def test_the_city_admin_sees_the_charts_and_downloads_the_report(daphne_server, 
     workbook = _build(phone, "xlsx")
     screenshot(phone, "supervision-report-phone")
     # then its numbers are the page's
-    sheet = load_workbook(io.BytesIO(open(workbook.path(), "rb").read())).worksheets[0]
+    sheet = load_workbook(io.BytesIO(Path(workbook.path()).read_bytes())).worksheets[0]
     rows = [r for r in sheet.iter_rows(values_only=True) if r and r[1] in page_scores]
     assert {r[1]: r[2] for r in rows} == page_scores
 
     if fonts_available():
         pdf = _build(phone, "pdf")
-        assert open(pdf.path(), "rb").read(5) == b"%PDF-"
+        assert Path(pdf.path()).read_bytes()[:5] == b"%PDF-"
     assert phone.console_errors == []

@@ -40,6 +40,8 @@ async function poll(url) {
 async function start(format) {
   const buttons = box.querySelectorAll("[data-report-format]");
   buttons.forEach((b) => { b.disabled = true; });
+  // at once: the previous file's link goes away while this one is asked for
+  show({ status: "queued", progress: 0 });
   try {
     const body = { format };
     if (box.dataset.unit) body.unit = Number(box.dataset.unit);
