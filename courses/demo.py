@@ -7,6 +7,7 @@ Idempotent: rows are matched by month and title and brought to the fixture.
 
 import json
 import random
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -14,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.points.services import points_award
+from backend.points.demo import DemoAward, ledger_bulk_add
+from backend.points.models import PointRule
 
 from . import services
 from .models import (
@@ -106,56 +108,84 @@ def _seed_items(reading_list: ReadingList, items: list[dict]) -> None:
         )
 
 
+#: The demo's weaker unit: its members study less (the assessment has a true bottom).
+WEAK_UNIT = "市教育局"
+
+
 def _seed_progress(lectures: list[Lecture], members: list[User], today: date) -> None:
-    """Past months mostly studied, this month partly, so reports are not empty."""
+    """
+    Past months mostly studied, this month partly, so reports are not empty; the
+    weaker unit's members less. Written in bulk (a year of a city's progress through
+    the heartbeat service takes minutes): progress, the required reading checked on
+    completion, and the ledger's points for both with the keys the services use
+    (``lecture:<pk>``, ``reading:<pk>``), so a later real completion adds nothing.
+    Existing rows are kept as they are.
+    """
     rng = random.Random(1921)  # noqa: S311 (demo data)
     visible = [lecture for lecture in lectures if lecture.month <= today]
+    done_before = set(
+        LectureProgress.objects.filter(lecture__in=visible).values_list("member_id", "lecture_id")
+    )
+    required = defaultdict(list)
+    for item in ReadingItem.objects.filter(reading_list__lecture__in=visible, required=True):
+        required[item.reading_list.lecture_id].append(item.pk)
+    now = timezone.now()
+    progress, checks, awards = [], [], []
     for member in members:
-        diligence = rng.uniform(0.3, 1.0)
+        diligence = rng.uniform(0.3, 1.0) * (0.6 if member.unit.name == WEAK_UNIT else 1.0)
         for lecture in visible:
             current = lecture.month.year == today.year and lecture.month.month == today.month
             roll = rng.random()
             if member.username == "member001" and current:
                 continue  # left for the demo walk-through: study it yourself
             if roll < diligence * (0.45 if current else 0.9):
-                _record(member, lecture, lecture.min_read_seconds + rng.randint(30, 600), done=True)
+                seconds, done = lecture.min_read_seconds + rng.randint(30, 600), True
             elif roll < diligence:
-                _record(member, lecture, rng.randint(60, lecture.min_read_seconds - 30), done=False)
+                seconds, done = rng.randint(60, lecture.min_read_seconds - 30), False
+            else:
+                continue
+            if (member.pk, lecture.pk) in done_before:
+                continue
+            row = _progress(member, lecture, seconds, done=done, now=now)
+            progress.append(row)
+            if done:
+                awards.append(
+                    DemoAward(
+                        member.pk, "lecture_complete", f"lecture:{lecture.pk}", 0, row.completed_at
+                    )
+                )
+                for item_id in required[lecture.pk]:
+                    checks.append(
+                        ReadingCheck(member=member, item_id=item_id, checked_at=row.completed_at)
+                    )
+                    awards.append(
+                        DemoAward(
+                            member.pk, "reading_complete", f"reading:{item_id}", 0, row.completed_at
+                        )
+                    )
+    LectureProgress.objects.bulk_create(progress, batch_size=1000, ignore_conflicts=True)
+    ReadingCheck.objects.bulk_create(checks, batch_size=1000, ignore_conflicts=True)
+    rules = dict(PointRule.objects.values_list("kind", "points"))
+    ledger_bulk_add(
+        DemoAward(a.member_id, a.kind, a.source_key, rules[a.kind], a.at) for a in awards
+    )
 
 
-def _record(member: User, lecture: Lecture, seconds: int, *, done: bool) -> None:
+def _progress(
+    member: User, lecture: Lecture, seconds: int, *, done: bool, now: datetime
+) -> LectureProgress:
     started = timezone.make_aware(
         datetime(lecture.month.year, lecture.month.month, 1, 10)
     ) + timedelta(days=random.Random(member.pk * 31 + lecture.pk).randint(0, 20))  # noqa: S311
-    started = min(started, timezone.now() - timedelta(hours=1))
+    started = min(started, now - timedelta(hours=1))
     completed = started + timedelta(seconds=seconds) if done else None
-    _progress, created = LectureProgress.objects.get_or_create(
+    return LectureProgress(
         member=member,
         lecture=lecture,
-        defaults={
-            "seconds_read": seconds,
-            "started_at": started,
-            "last_beat_at": started + timedelta(seconds=seconds),
-            "reached_end": done,
-            "completed_at": completed,
-            "completion_method": LectureProgress.Method.READ_TO_END if done else "",
-        },
+        seconds_read=seconds,
+        started_at=started,
+        last_beat_at=started + timedelta(seconds=seconds),
+        reached_end=done,
+        completed_at=completed,
+        completion_method=LectureProgress.Method.READ_TO_END if done else "",
     )
-    if created and done:
-        points_award(
-            member=member,
-            kind="lecture_complete",
-            source_key=f"lecture:{lecture.pk}",
-            now=completed,
-        )
-        reading_list = getattr(lecture, "reading_list", None)
-        for item in reading_list.items.filter(required=True) if reading_list else []:
-            ReadingCheck.objects.get_or_create(
-                member=member, item=item, defaults={"checked_at": completed}
-            )
-            points_award(
-                member=member,
-                kind="reading_complete",
-                source_key=f"reading:{item.pk}",
-                now=completed,
-            )

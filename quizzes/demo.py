@@ -16,12 +16,14 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from backend.accounts.models import Unit, User
+from backend.points.demo import DemoAward, ledger_bulk_add
 
 from . import excel, services
 from .models import (
     Attempt,
     AttemptKind,
     AttemptQuestion,
+    AttemptStatus,
     QuestionBank,
     QuestionKind,
     Quiz,
@@ -61,10 +63,176 @@ def seed_quizzes(*, members: list[User], today: date | None = None) -> list[Quiz
     for member in members[: len(members) * 2 // 5]:
         if not Attempt.objects.filter(member=member, quiz=fixed).exists():
             _take(member, fixed, rng, days_ago=rng.randint(3, 40))
-    for member in members[::4]:
+    for member in members[::8]:
         for days_ago in (3, 2, 1):
             _daily(member, rng, today, days_ago)
+    quarterly = [_quarter_exam(bank, start) for start in _past_quarters(today)]
+    _seed_year(members, quarterly, today)
     return [fixed, exam, *papers]
+
+
+# --- a year of activity, in bulk -------------------------------------------------------
+
+#: The demo's weaker unit: its members practise and sit exams less (and score lower).
+WEAK_UNIT = "市教育局"
+QUARTER_NAMES = "一二三四"
+EXAM_RULES = [
+    {"kind": "single", "count": 10, "max_difficulty": 4, "points": 2},
+    {"kind": "multiple", "count": 5, "points": 3},
+    {"kind": "truefalse", "count": 10, "points": 1},
+    {"kind": "fill", "count": 5, "points": 2},
+]
+EXAM_MAX = 55
+
+
+def _past_quarters(today: date, n: int = 4) -> list[date]:
+    """The first days of the ``n`` quarters before the running one, oldest first."""
+    start = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    out = []
+    for _ in range(n):
+        start = (
+            date(start.year - 1, 10, 1)
+            if start.month == 1
+            else start.replace(month=start.month - 3)
+        )
+        out.append(start)
+    return out[::-1]
+
+
+def _quarter_exam(bank: QuestionBank, start: date) -> Quiz:
+    """The quarter's 应知应会 exam for the whole city, open for six weeks, closed now."""
+    title = f"{start.year} 年第{QUARTER_NAMES[(start.month - 1) // 3]}季度应知应会测试"
+    opens = timezone.make_aware(datetime(start.year, start.month, 1, 9)) + timedelta(days=20)
+    quiz, created = Quiz.objects.get_or_create(
+        title=title,
+        defaults={
+            "description": (
+                "本季度应知应会测试：单选、多选、判断、填空共 30 题，55 分，限时 30 分钟。"
+            ),
+            "rules": EXAM_RULES,
+            "time_limit_minutes": 30,
+            "max_attempts": 1,
+            "shuffle_options": True,
+            "pass_percent": 60,
+            "pass_points": 10,
+            "opens_at": opens,
+            "closes_at": opens + timedelta(days=42, hours=14, minutes=59),
+            "purpose": QuizPurpose.EXAM,
+            "status": "published",
+        },
+    )
+    if created:
+        quiz.banks.set([bank])
+    return quiz
+
+
+def _seed_year(members: list[User], exams: list[Quiz], today: date) -> None:
+    """
+    The past year's daily practice (每日答题) and the past quarters' exams, written
+    in bulk: a member's diligence and ability are drawn once, the weaker unit's are
+    lower, so branches, units and people differ. The rows carry scores but no
+    questions (the question-level detail exists for the recent attempts made
+    through the services above). Points go to the ledger with the caps the rules
+    set (daily practice: one per right answer, at most five a day, as one row per
+    day; a passed exam:
+    its pass points, once per quiz). A second run adds nothing: daily attempts are
+    one per member and day, exam attempts are skipped for who has one.
+    """
+    rng = random.Random(2025)  # noqa: S311 (demo data)
+    people = []
+    for member in members:
+        weak = member.unit.name == WEAK_UNIT
+        diligence = rng.uniform(0.15, 0.9) * (0.45 if weak else 1.0)
+        ability = rng.uniform(0.55, 0.95) - (0.12 if weak else 0.0)
+        people.append((member, diligence, ability))
+
+    daily = []
+    for days_ago in range(365, 0, -1):
+        day = today - timedelta(days=days_ago)
+        # fewer at weekends and in the holiday weeks of February and October
+        season = 0.6 if day.weekday() >= 5 else 1.0
+        season *= 0.7 if (day.month, day.day // 8) in ((2, 1), (2, 2), (10, 0)) else 1.0
+        for member, diligence, ability in people:
+            if rng.random() >= diligence * season:
+                continue
+            right = sum(rng.random() < ability for _ in range(services.DAILY_COUNT))
+            started = timezone.make_aware(
+                datetime(day.year, day.month, day.day, rng.choice((7, 12, 20, 21)))
+            ) + timedelta(minutes=rng.randint(0, 59))
+            daily.append(
+                Attempt(
+                    member=member,
+                    kind=AttemptKind.DAILY,
+                    day=day,
+                    seed=rng.getrandbits(48),
+                    started_at=started,
+                    finished_at=started + timedelta(seconds=rng.randint(60, 240)),
+                    status=AttemptStatus.SUBMITTED,
+                    score=right,
+                    max_score=services.DAILY_COUNT,
+                )
+            )
+    Attempt.objects.bulk_create(daily, batch_size=2000, ignore_conflicts=True)
+
+    taken = set(
+        Attempt.objects.filter(quiz__in=exams, kind=AttemptKind.QUIZ).values_list(
+            "member_id", "quiz_id"
+        )
+    )
+    sittings = []
+    for quiz in exams:
+        for member, diligence, ability in people:
+            # every draw made before the check, so a re-run draws the same for the rest
+            sits = rng.random() < 0.35 + diligence * 0.65
+            share = min(1.0, max(0.2, rng.gauss(ability, 0.1)))
+            started = quiz.opens_at + timedelta(
+                days=rng.randint(0, 40), hours=rng.randint(0, 10), minutes=rng.randint(0, 59)
+            )
+            seconds, seed = rng.randint(540, 1790), rng.getrandbits(48)
+            if not sits or (member.pk, quiz.pk) in taken:
+                continue
+            score = round(EXAM_MAX * share)
+            sittings.append(
+                Attempt(
+                    member=member,
+                    kind=AttemptKind.QUIZ,
+                    quiz=quiz,
+                    seed=seed,
+                    started_at=started,
+                    deadline=started + timedelta(minutes=quiz.time_limit_minutes),
+                    finished_at=started + timedelta(seconds=seconds),
+                    status=AttemptStatus.SUBMITTED,
+                    score=score,
+                    max_score=EXAM_MAX,
+                    passed=score * 100 >= EXAM_MAX * quiz.pass_percent,
+                )
+            )
+    Attempt.objects.bulk_create(sittings, batch_size=2000)
+    _year_points(members, exams)
+
+
+def _year_points(members: list[User], exams: list[Quiz]) -> None:
+    """The ledger rows of the bulk attempts (those without questions), keyed as the
+    services key them, so a re-run (or the real service) adds nothing twice."""
+    bulk = Attempt.objects.filter(
+        member__in=members, items__isnull=True, status=AttemptStatus.SUBMITTED
+    )
+    awards = []
+    for pk, member_id, score, finished in bulk.filter(kind=AttemptKind.DAILY).values_list(
+        "pk", "member_id", "score", "finished_at"
+    ):
+        if score:
+            # one row for the day's right answers (the service writes one per answer)
+            right = min(services.DAILY_COUNT, int(score))
+            awards.append(DemoAward(member_id, "daily_practice", f"practice:{pk}", right, finished))
+    points = {quiz.pk: quiz.pass_points for quiz in exams}
+    for member_id, quiz_id, finished in bulk.filter(quiz__in=exams, passed=True).values_list(
+        "member_id", "quiz_id", "finished_at"
+    ):
+        awards.append(
+            DemoAward(member_id, "quiz_pass", f"quiz:{quiz_id}", points[quiz_id], finished)
+        )
+    ledger_bulk_add(awards)
 
 
 def _purpose(quiz: Quiz, purpose: str) -> Quiz:

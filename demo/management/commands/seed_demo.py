@@ -10,7 +10,7 @@ in the ``demo`` app, above the feature apps, so the foundation imports none.
 
 import json
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import Branch, Role, Unit, User
-from backend.points.services import points_award
-from contests.demo import seed_contests
+from backend.points.demo import DemoAward, ledger_bulk_add, ledger_resync_deferred
+from contests.demo import seed_contests, seed_past_contests
 from courses.demo import seed_lectures
 from orglife.demo import seed_orglife
 from quizzes.demo import seed_quizzes
@@ -41,20 +41,27 @@ class Command(BaseCommand):
         with transaction.atomic():
             branches = seed_org(data)
             users = seed_accounts(data, branches, password_hash=make_password(password))
-        seed_points(users)
         members = [u for u in users if u.branch_id]
-        with transaction.atomic():
-            lectures = seed_lectures(members=members)
-        with transaction.atomic():
-            quizzes = seed_quizzes(members=members)
-        # the final draws from the city-wide contest paper (竞赛题, never an exam)
-        paper = next(
-            q for q in quizzes if q.purpose == QuizPurpose.CONTEST and q.audience_unit_id is None
-        )
-        with transaction.atomic():
-            contests = seed_contests(quiz=paper)
-        with transaction.atomic():
-            sessions = seed_orglife(members=members)
+        # A year of activity; the ledger's bulk rows are recounted into balances
+        # and period totals once, at the end of the block.
+        with ledger_resync_deferred():
+            seed_points(users)
+            with transaction.atomic():
+                lectures = seed_lectures(members=members)
+            with transaction.atomic():
+                quizzes = seed_quizzes(members=members)
+            # the final draws from the city-wide contest paper (竞赛题, never an exam)
+            paper = next(
+                q
+                for q in quizzes
+                if q.purpose == QuizPurpose.CONTEST and q.audience_unit_id is None
+            )
+            with transaction.atomic():
+                contests = seed_contests(quiz=paper)
+                past = seed_past_contests(members=members)
+            with transaction.atomic():
+                sessions = seed_orglife(members=members)
+        # last: the quarter is published from the year's activity above
         with transaction.atomic():
             assessment = seed_assessment()
         self.stdout.write(
@@ -64,6 +71,7 @@ class Command(BaseCommand):
                 f"{len(lectures)} monthly lectures, {len(quizzes)} published quizzes "
                 f"(contest papers among them), "
                 f"{len(contests)} contest waiting (PIN {contests[0].pin}), "
+                f"{len(past)} finished in the past months, "
                 f"{len(sessions)} new sessions of organisational life, "
                 f"assessment {assessment} published."
             )
@@ -128,18 +136,37 @@ def seed_accounts(data, branches, *, password_hash: str) -> list[User]:
     return users
 
 
-def seed_points(users: list[User]) -> None:
-    """Sign-in points over the last two weeks, so the points pages are not empty."""
+#: The demo's weaker unit: its people sign in, study and practise less.
+WEAK_UNIT = "市教育局"
+
+
+def seed_points(users: list[User], *, today=None) -> int:
+    """
+    Sign-in points (每日登录, one a day) over the past year and today, so the points pages,
+    the leaderboards and the trends are not empty: each person signs in on a
+    share of the days of their own, lower in the weaker unit and at weekends.
+    Written in bulk through ``backend.points.demo`` (the ledger's balances and
+    period totals recounted); the keys are the real ones (``login:<day>``), so a
+    second run adds nothing. Returns the rows added.
+    """
     rng = random.Random(7)  # noqa: S311
     now = timezone.now()
+    today = today or timezone.localdate(now)
+    awards = []
     for user in users:
-        diligence = rng.random()
-        for days_ago in range(1, 15):
-            if rng.random() < diligence:
-                when = now - timedelta(days=days_ago)
-                points_award(
-                    member=user,
-                    kind="daily_login",
-                    source_key=f"login:{timezone.localdate(when).isoformat()}",
-                    now=when,
-                )
+        diligence = rng.uniform(0.25, 0.95) * (
+            0.6 if user.unit and user.unit.name == WEAK_UNIT else 1
+        )
+        for days_ago in range(365, -1, -1):
+            day = today - timedelta(days=days_ago)
+            signs_in = rng.random() < diligence * (0.5 if day.weekday() >= 5 else 1.0)
+            at = timezone.make_aware(datetime(day.year, day.month, day.day, 8)) + timedelta(
+                minutes=rng.randint(0, 600)
+            )
+            if not days_ago:
+                # today: signed in by now (member001, the walk-through's member, has)
+                signs_in = signs_in or user.username == "member001"
+                at = min(at, now)
+            if signs_in:
+                awards.append(DemoAward(user.pk, "daily_login", f"login:{day.isoformat()}", 1, at))
+    return ledger_bulk_add(awards)
