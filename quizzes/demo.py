@@ -4,8 +4,10 @@ the bank is imported from fixtures/question_bank.xlsx through the real
 importer; two published quizzes (a fixed practice test and an exam drawn by
 rules); contest papers (竞赛题) that the secretaries host at /contests/ (one for the
 whole city, one for each of the first two units); past attempts and daily
-practice for some members, so results, statistics and mistakes notebooks are not
-empty. Idempotent.
+practice for some members through the services, so results, statistics and
+mistakes notebooks are not empty; and, written in bulk (``_seed_year``), a year
+of daily practice and a closed exam for each of the past four quarters with
+their sittings. Idempotent.
 """
 
 import random
