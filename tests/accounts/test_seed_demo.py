@@ -18,7 +18,7 @@ def test_seed_demo_creates_the_demo_city_and_is_idempotent():
     call_command("seed_demo", password="first-pass-1")
     counts = (Unit.objects.count(), Branch.objects.count(), User.objects.count())
     events = PointEvent.objects.count()
-    assert counts == (3, 8, 124)
+    assert counts == (3, 8, 125)
 
     assert_the_on_stage_final_waits()
 
