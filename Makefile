@@ -7,9 +7,11 @@ DEMO_PASSWORD ?= demo2026
 # The suite runs on a pytest-xdist worker per core (at most 4). Each worker has a
 # test database of its own (pytest-django's _gw<N> suffix) and, with REDIS_URL, a
 # Redis database of its own (tests/conftest.py). `--dist load` hands every worker
-# its tests in pytest-django's order: database tests before transactional ones.
+# its tests in pytest-django's order: database tests before transactional ones;
+# two at a time, so that the slow browser tests at the end are shared out evenly
+# (xdist's default queues up to a quarter of what is left on one worker).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 4 ? n : 4 )))
-PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist load
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist load --maxschedchunk 2
 
 .PHONY: run test test-fast lint format messages check-deploy clean
 
