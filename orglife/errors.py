@@ -1,27 +1,10 @@
-"""One refusal type for organisational life's services, and its API form."""
+"""Organisational life's refusals (``backend.common.errors`` gives them their API form)."""
 
-from rest_framework import status as http
-from rest_framework.exceptions import APIException
+from backend.common.errors import Refused, ServiceError
 
-
-class OrglifeError(Exception):
-    """
-    A refused change, with a ``code`` programs tell apart and the HTTP status the
-    API answers with (400 unless said: 403 ``not_expected``, 409 ``expired``…).
-    """
-
-    def __init__(
-        self, message: str, code: str = "invalid", status: int = http.HTTP_400_BAD_REQUEST
-    ):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
+__all__ = ["OrglifeError", "Refused"]
 
 
-class Refused(APIException):
-    """An ``OrglifeError`` as an API error: ``{detail, code}`` with its status."""
-
-    def __init__(self, error: OrglifeError):
-        self.status_code = error.status
-        super().__init__(detail=error.message, code=error.code)
+class OrglifeError(ServiceError):
+    """A refused change in organisational life (400 unless said: 403 ``not_expected``,
+    409 ``expired``…)."""
