@@ -37,13 +37,12 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.accounts import scope as org_scope
-from backend.accounts.models import Branch, Role, Unit, User
+from backend.accounts.models import Branch, Role, Unit
 from backend.points.leaderboards import group_ranking, period_key
 from orglife.compliance import Period, compliance_report, period_of
 from orglife.models import RulePeriod
@@ -129,45 +128,6 @@ def _values(row: dict[str, Measure]) -> dict[str, float | None]:
     return {key: value_of(key, m) for key, m in row.items()}
 
 
-def branch_measures(
-    period: Period, *, branch_ids=None, unit_ids=None, now: datetime
-) -> tuple[ind.Context, dict[int, dict[str, Measure]], dict[int, float]]:
-    """``indicators.branch_measures`` without its one heavy part, points per member (a
-    scan of the period's ledger rows): the dashboard takes that figure from the
-    leaderboards' per-period totals instead (``_points_per_member``), kept with the
-    ledger. Every other indicator is the assessment's own function."""
-    branches = Branch.objects.filter(is_active=True, unit__is_active=True)
-    if branch_ids is not None:
-        branches = branches.filter(pk__in=list(branch_ids))
-    if unit_ids is not None:
-        branches = branches.filter(unit_id__in=list(unit_ids))
-    branch_map = dict(branches.order_by().values_list("pk", "unit_id"))
-    members = dict(
-        User.objects.filter(is_active=True, branch_id__in=list(branch_map))
-        .values_list("branch_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    ctx = ind.Context(quarter=period, now=now, branches=branch_map, members=members)
-    report = ind.compliance_report(
-        branches=Branch.objects.filter(pk__in=list(branch_map)), period=period, now=now
-    )
-    participation, average = ind.exams(ctx)
-    per_key = {
-        "lecture_completion": ind.lecture_completion(ctx),
-        "orglife_compliance": ind.orglife_compliance(ctx, report),
-        "makeup_completion": ind.makeup_completion(ctx, report),
-        "exam_participation": participation,
-        "exam_average": average,
-        "practice_activity": ind.practice_activity(ctx),
-        "contests_held": ind.contests_held(ctx),
-        "contest_participation": ind.contest_participation(ctx),
-        "points_per_member": {},
-    }
-    measures = {b: {key: per_key[key].get(b, Measure()) for key in ind.KEYS} for b in branch_map}
-    return ctx, measures, ctx.unit_extra_contests
-
-
 def _points_per_member(scope: Scope, period: Period) -> tuple[float | None, dict]:
     """The scope's points per member in ``period`` and each part's (units of the city,
     branches of a unit), from the leaderboards' totals (one query)."""
@@ -188,13 +148,13 @@ def figures(scope: Scope, period: Period, *, now: datetime, points: bool = True)
     """``{"total": {key: value}, "children": {id: {key: value}}}`` for ``period``: the
     scope as a whole, and its parts (units of the city, branches of a unit)."""
     if scope.kind == "city":
-        ctx, measures, extra = branch_measures(period, now=now)
+        ctx, measures, extra = ind.branch_measures(period, now=now)
         children = {u: _values(row) for u, row in unit_measures(ctx, measures, extra).items()}
     elif scope.kind == "unit":
-        ctx, measures, extra = branch_measures(period, unit_ids=[scope.unit_id], now=now)
+        ctx, measures, extra = ind.branch_measures(period, unit_ids=[scope.unit_id], now=now)
         children = {b: _values(row) for b, row in measures.items()}
     else:
-        ctx, measures, extra = branch_measures(period, branch_ids=[scope.branch_id], now=now)
+        ctx, measures, extra = ind.branch_measures(period, branch_ids=[scope.branch_id], now=now)
         extra, children = {}, {}
     total = _values(_total(ctx, measures, extra))
     if points:
