@@ -136,8 +136,9 @@ def test_checkin_screen_phones_and_projector(daphne_server, browser):
 
     # the projector's count follows (it asks every few seconds)
     expect(projector.locator("[data-count=present]").first).to_have_text("2", timeout=15000)
-    assert "王建华" in projector.inner_text("[data-testid=present-list]")
-    assert "王建华" not in projector.inner_text("[data-testid=missing-list]")
+    # (the count and the lists are drawn one after the other: wait for the lists too)
+    expect(projector.locator("[data-testid=present-list]")).to_contain_text("王建华")
+    expect(projector.locator("[data-testid=missing-list]")).not_to_contain_text("王建华")
 
     # 刘洋 has no phone: the secretary checks him in by hand, asked once to confirm
     button = host.locator(f"[data-testid=missing-list] [data-manual='{liu.pk}']")

@@ -142,18 +142,24 @@ async def test_twenty_buzzes_on_two_workers_give_one_winner_the_earliest():
         await until(socket, "buzzer", state="open")
     frame = json.dumps({"type": "buzz", "seq": 1})
     await asyncio.gather(*(socket.send_to(text_data=frame) for socket in captains))
-    accepted = {}
+    accepted, late = {}, []
     for t, socket in enumerate(captains):
         result = await receive(socket, "buzz_result")
-        assert result["accepted"] is True, result
-        accepted[f"第{t + 1}党支部"] = result["at"]
+        if result["accepted"]:
+            accepted[f"第{t + 1}党支部"] = result["at"]
+        else:  # a loaded machine may deliver some after the decision window: refused so
+            assert result["reason"] == "closed", result
+            late.append(result["at"])
+    assert len(accepted) >= 2
     winners = [await until(socket, "buzzer", state="won") for socket in captains]
     assert len({w["team"] for w in winners}) == 1  # every worker's sockets hear one winner
     earliest = min(accepted.values())
     assert accepted[winners[0]["team"]] == earliest
     ordered = sorted(accepted.values())
     assert winners[0]["margin_ms"] == ordered[1] - ordered[0]
-    assert max(accepted.values()) - earliest < 120  # all within the decision window
+    window = 120  # the default decision window (grace_ms in contests.stage)
+    assert max(accepted.values()) - earliest < window  # the accepted: within the window
+    assert all(at >= earliest + window for at in late)  # the refused: after it
     second.reset()
     for socket in (host, *captains):
         await socket.disconnect()
