@@ -52,6 +52,7 @@ from orglife.api_record import FontsUnavailable, PdfRenderer
 from orglife.pdf import FontsMissing, fonts_available
 
 from . import charts
+from .explanations import is_late
 from .models import Explanation
 
 #: What ``?format=`` may ask of the assessment's API (it lists these renderers).
@@ -77,12 +78,13 @@ def _unit_of(branch: dict) -> dict:
 
 
 def explanation_rows(assessment) -> list[dict]:
-    """The explanations this version demanded, of the units in the caller's body."""
+    """The quarter's explanations (whichever version asked for them: a re-publication
+    keeps those of units still at the bottom), of the units in the caller's body."""
     if not getattr(assessment, "pk", None):
         return []
     unit_ids = {u["id"] for u in assessment.view.get("units", [])}
     rows = (
-        Explanation.objects.filter(assessment=assessment, unit_id__in=unit_ids)
+        Explanation.objects.filter(assessment__quarter=assessment.quarter, unit_id__in=unit_ids)
         .select_related("unit")
         .order_by("rank", "unit_id")
     )
@@ -93,8 +95,7 @@ def explanation_rows(assessment) -> list[dict]:
             "rank": e.rank,
             "due_at": format_datetime(e.due_at),
             "status": str(e.get_status_display()),
-            "late": (e.submitted_at is None and e.due_at < now)
-            or (e.submitted_at is not None and e.submitted_at > e.due_at),
+            "late": is_late(e, now),
             "submitted_at": format_datetime(e.submitted_at) if e.submitted_at else "",
             "reviewed_at": format_datetime(e.reviewed_at) if e.reviewed_at else "",
         }

@@ -95,6 +95,14 @@ def test_the_xlsx_holds_the_apis_numbers(city, api_as):
     assert all(r[3] for r in explanations)
 
 
+def test_a_second_version_reports_the_explanations_the_first_asked_for(city, api_as):
+    asked = {e.unit.name for e in city.assessment.explanations.all()}
+    second = svc.publish(quarter_of("2025-Q3"), by=city.city)
+    assert second.version == 2 and not second.explanations.exists()  # kept on version 1
+    response = api_as(city.city).get(URL + "?format=xlsx")
+    assert {r[0] for r in _sheet_rows(response.content, 3)[1:]} == asked
+
+
 def test_a_secretary_gets_the_own_branch_only(city, api_as):
     client = api_as(city.secretary)
     body = client.get(URL).json()
