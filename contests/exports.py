@@ -4,21 +4,13 @@ from datetime import UTC, datetime
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from backend.common.xlsx import safe_cell, workbook_bytes
+from backend.common.xlsx import header_row, safe_cell, workbook_bytes
 
 from . import engine, stage
 from .models import Contest
 from .selectors import contest_results, is_guest
 from .services import contest_replay, contest_stage_replay
-
-
-def _header(sheet, titles):
-    sheet.append(titles)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-
 
 KINDS = {
     "answer": "作答",
@@ -44,11 +36,11 @@ def stage_results_xlsx(contest: Contest) -> bytes:
     workbook = Workbook()
     teams = workbook.active
     teams.title = "团体成绩"
-    _header(teams, ["名次", "队伍", "得分", "基础分"])
+    header_row(teams, ["名次", "队伍", "得分", "基础分"])
     for row in stage.ranking(room):
         teams.append([row["rank"], safe_cell(row["name"]), row["score"], room.base])
     log = workbook.create_sheet("裁判记录")
-    _header(
+    header_row(
         log,
         ["序号", "时间", "轮次", "题号", "队伍", "类别", "结果", "分数变化", "判定", "更正序号"],
     )
@@ -79,7 +71,7 @@ def contest_results_xlsx(contest: Contest) -> bytes:
     workbook = Workbook()
     players = workbook.active
     players.title = "个人成绩"
-    _header(
+    header_row(
         players,
         [
             "名次", "姓名", "党支部/队伍", "得分", "答对题数", "作答题数", "出题数",
@@ -96,7 +88,7 @@ def contest_results_xlsx(contest: Contest) -> bytes:
         )  # fmt: skip
     room = contest_replay(contest)
     questions = workbook.create_sheet("逐题统计")
-    _header(questions, ["题号", "题目", "作答人数", "答对人数", "答对率", "已作废"])
+    header_row(questions, ["题号", "题目", "作答人数", "答对人数", "答对率", "已作废"])
     for seq, question in enumerate(room.questions[: room.seq], start=1):
         answers = [a for a in room.answers.values() if a.seq == seq]
         right = sum(engine.is_correct(question, room.key_for(seq), a.response) for a in answers)
@@ -105,7 +97,7 @@ def contest_results_xlsx(contest: Contest) -> bytes:
         questions.append([seq, safe_cell(question.text), len(answers), right, share, voided])
     if results.teams:
         teams = workbook.create_sheet("团体成绩")
-        _header(teams, ["名次", "队伍", "团体得分", "人数", "参与率"])
+        header_row(teams, ["名次", "队伍", "团体得分", "人数", "参与率"])
         for t in results.teams:
             teams.append([t.rank, safe_cell(t.name), t.score, t.members, round(t.participation, 3)])
     players.column_dimensions["B"].width = 14

@@ -26,15 +26,13 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from backend.accounts import scope
-from backend.common.xlsx import safe_cell, workbook_bytes
+from backend.accounts.people import PERSON_FIELDS, Person, person_dict, person_from
+from backend.common.xlsx import header_row, safe_cell, workbook_bytes
 
 from .api import visible_contests
 from .models import Contest, ContestResult
-
-_PERSON = ("pk", "display_name", "username", "branch_id", "branch__name", "branch__unit__name")
 
 
 def contests_reportable_to(user) -> QuerySet[Contest]:
@@ -48,16 +46,6 @@ def contests_reportable_to(user) -> QuerySet[Contest]:
     return Contest.objects.filter(
         Q(pk__in=visible_contests(user).values("pk")) | Q(pk__in=played_in_scope)
     )
-
-
-@dataclass
-class Person:
-    id: int
-    name: str
-    username: str
-    branch_id: int | None
-    branch: str
-    unit: str
 
 
 @dataclass
@@ -92,17 +80,6 @@ class ContestPeople:
         return len(self.results)
 
 
-def _person(row: dict, prefix: str = "") -> Person:
-    return Person(
-        id=row["member_id"] if prefix else row["pk"],
-        name=row[f"{prefix}display_name"] or row[f"{prefix}username"],
-        username=row[f"{prefix}username"],
-        branch_id=row[f"{prefix}branch_id"],
-        branch=row[f"{prefix}branch__name"] or "",
-        unit=row[f"{prefix}branch__unit__name"] or "",
-    )
-
-
 def meant_for(*, user, contest: Contest):
     people = scope.study_audience_visible_to(user).filter(
         pk__in=scope.members_visible_to(contest.host).values("pk")
@@ -125,22 +102,22 @@ def contest_people(*, user, contest: Contest, branch_id: int | None = None) -> C
         people_qs = people_qs.filter(branch_id=branch_id)
         in_scope = in_scope.filter(branch_id=branch_id)
     people = {
-        row["pk"]: _person(row)
+        row["pk"]: person_from(row)
         for row in people_qs.order_by(
             "unit__position", "unit__name", "branch__position", "branch__name", "username"
-        ).values(*_PERSON)
+        ).values(*PERSON_FIELDS)
     }
     rows = (
         ContestResult.objects.filter(contest=contest, member__in=in_scope)
         .order_by("rank", "name")
         .values(
             "member_id", "rank", "score", "correct", "answered", "asked",
-            *(f"member__{name}" for name in _PERSON[1:]),
+            *(f"member__{name}" for name in PERSON_FIELDS[1:]),
         )
     )  # fmt: skip
     results = [
         Joined(
-            person=people.get(row["member_id"]) or _person(row, prefix="member__"),
+            person=people.get(row["member_id"]) or person_from(row, prefix="member__"),
             rank=row["rank"],
             score=row["score"],
             correct=row["correct"],
@@ -169,14 +146,6 @@ def contest_people(*, user, contest: Contest, branch_id: int | None = None) -> C
     )
 
 
-def _person_dict(person: Person) -> dict:
-    return {
-        "member": {"id": person.id, "name": person.name, "username": person.username},
-        "branch": person.branch,
-        "unit": person.unit,
-    }
-
-
 def as_dict(report: ContestPeople) -> dict:
     contest = report.contest
     return {
@@ -192,7 +161,7 @@ def as_dict(report: ContestPeople) -> dict:
         "joined": report.joined,
         "results": [
             {
-                **_person_dict(row.person),
+                **person_dict(row.person),
                 "rank": row.rank,
                 "score": row.score,
                 "correct": row.correct,
@@ -201,14 +170,8 @@ def as_dict(report: ContestPeople) -> dict:
             }
             for row in report.results
         ],
-        "not_joined": [_person_dict(person) for person in report.not_joined],
+        "not_joined": [person_dict(person) for person in report.not_joined],
     }
-
-
-def _header(sheet, titles):
-    sheet.append(titles)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
 
 
 def people_xlsx(report: ContestPeople) -> bytes:
@@ -216,7 +179,7 @@ def people_xlsx(report: ContestPeople) -> bytes:
     workbook = Workbook()
     joined = workbook.active
     joined.title = "参赛"
-    _header(
+    header_row(
         joined,
         ["名次", "姓名", "用户名", "单位", "党支部", "得分", "答对题数", "作答题数", "出题数"],
     )
@@ -229,13 +192,13 @@ def people_xlsx(report: ContestPeople) -> bytes:
             ]
         )  # fmt: skip
     missing = workbook.create_sheet("未参赛")
-    _header(missing, ["姓名", "用户名", "单位", "党支部"])
+    header_row(missing, ["姓名", "用户名", "单位", "党支部"])
     for p in report.not_joined:
         missing.append(
             [safe_cell(p.name), safe_cell(p.username), safe_cell(p.unit), safe_cell(p.branch)]
         )
     summary = workbook.create_sheet("汇总")
-    _header(summary, ["竞赛", "结束时间", "应参赛", "已参赛", "未参赛"])
+    header_row(summary, ["竞赛", "结束时间", "应参赛", "已参赛", "未参赛"])
     finished = report.contest.finished_at
     summary.append(
         [

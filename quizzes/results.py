@@ -30,11 +30,11 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from backend.accounts import scope
 from backend.accounts.models import Role, User
-from backend.common.xlsx import safe_cell, workbook_bytes
+from backend.accounts.people import PERSON_FIELDS, Person, person_dict, person_from
+from backend.common.xlsx import header_row, safe_cell, workbook_bytes
 
 from .models import Attempt, AttemptKind, AttemptStatus, Quiz, QuizPurpose
 
@@ -58,16 +58,6 @@ def quizzes_reportable_to(user) -> QuerySet[Quiz]:
     return quizzes.filter(
         everyone | Q(audience_unit_id=user.unit_id) | Q(audience_branch_id=user.branch_id)
     )
-
-
-@dataclass
-class Person:
-    id: int
-    name: str
-    username: str
-    branch_id: int | None
-    branch: str
-    unit: str
 
 
 @dataclass
@@ -133,22 +123,6 @@ def expected_people(*, user, quiz: Quiz) -> QuerySet[User]:
     return people
 
 
-_PERSON = ("pk", "display_name", "username", "branch_id", "branch__name", "branch__unit__name")
-
-
-def _person(row: dict, prefix: str = "") -> Person:
-    """A person from ``values(*_PERSON)``, or with ``prefix="member__"`` from an
-    attempt's ``values("member_id", "member__display_name", …)``."""
-    return Person(
-        id=row["member_id"] if prefix else row["pk"],
-        name=row[f"{prefix}display_name"] or row[f"{prefix}username"],
-        username=row[f"{prefix}username"],
-        branch_id=row[f"{prefix}branch_id"],
-        branch=row[f"{prefix}branch__name"] or "",
-        unit=row[f"{prefix}branch__unit__name"] or "",
-    )
-
-
 def _or_last(seconds: int | None) -> float:
     return seconds if seconds is not None else 1e12
 
@@ -170,12 +144,12 @@ def quiz_results(*, user, quiz: Quiz, branch_id: int | None = None) -> QuizResul
         expected = expected.filter(branch_id=branch_id)
         in_scope = in_scope.filter(branch_id=branch_id)
     people = {
-        row["pk"]: _person(row)
+        row["pk"]: person_from(row)
         for row in expected.order_by(
             "unit__position", "unit__name", "branch__position", "branch__name", "username"
-        ).values(*_PERSON)
+        ).values(*PERSON_FIELDS)
     }
-    member_fields = tuple(f"member__{name}" for name in _PERSON[1:])
+    member_fields = tuple(f"member__{name}" for name in PERSON_FIELDS[1:])
     rows = (
         Attempt.objects.filter(quiz=quiz, kind=AttemptKind.QUIZ, member__in=in_scope)
         .order_by()
@@ -196,7 +170,7 @@ def quiz_results(*, user, quiz: Quiz, branch_id: int | None = None) -> QuizResul
             continue
         best = _best(closed)
         # someone who took it without being expected now: from the attempt's row
-        person = people.get(member_id) or _person(best, prefix="member__")
+        person = people.get(member_id) or person_from(best, prefix="member__")
         results.append(
             PersonResult(
                 person=person,
@@ -249,14 +223,6 @@ def _by_branch(people: dict[int, Person], results: list[PersonResult]) -> list[B
 # --- as JSON and as a workbook ----------------------------------------------------
 
 
-def _person_dict(person: Person) -> dict:
-    return {
-        "member": {"id": person.id, "name": person.name, "username": person.username},
-        "branch": person.branch,
-        "unit": person.unit,
-    }
-
-
 def as_dict(report: QuizResults) -> dict:
     quiz = report.quiz
     return {
@@ -274,7 +240,7 @@ def as_dict(report: QuizResults) -> dict:
         "passed": report.passed,
         "results": [
             {
-                **_person_dict(row.person),
+                **person_dict(row.person),
                 "best_score": float(row.best_score),
                 "max_score": float(row.max_score),
                 "percent": row.percent,
@@ -286,7 +252,7 @@ def as_dict(report: QuizResults) -> dict:
             for row in report.results
         ],
         "not_taken": [
-            {**_person_dict(row.person), "in_progress": row.in_progress} for row in report.not_taken
+            {**person_dict(row.person), "in_progress": row.in_progress} for row in report.not_taken
         ],
     }
 
@@ -300,18 +266,12 @@ def duration_text(seconds: int | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def _header(sheet, titles):
-    sheet.append(titles)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-
-
 def results_xlsx(report: QuizResults) -> bytes:
     """Two sheets with the page's numbers: 成绩 (who took it) and 未参加 (who has not)."""
     workbook = Workbook()
     taken = workbook.active
     taken.title = "成绩"
-    _header(
+    header_row(
         taken,
         ["姓名", "用户名", "单位", "党支部", "最高分", "满分", "得分率(%)", "作答次数",
          "用时(秒)", "用时", "是否及格", "交卷时间"],
@@ -331,7 +291,7 @@ def results_xlsx(report: QuizResults) -> bytes:
             ]
         )  # fmt: skip
     missing = workbook.create_sheet("未参加")
-    _header(missing, ["姓名", "用户名", "单位", "党支部", "状态"])
+    header_row(missing, ["姓名", "用户名", "单位", "党支部", "状态"])
     for row in report.not_taken:
         p = row.person
         missing.append(
@@ -341,7 +301,7 @@ def results_xlsx(report: QuizResults) -> bytes:
             ]
         )  # fmt: skip
     summary = workbook.create_sheet("汇总")
-    _header(summary, ["试卷", "应参加", "已参加", "及格", "未参加"])
+    header_row(summary, ["试卷", "应参加", "已参加", "及格", "未参加"])
     summary.append(
         [
             safe_cell(report.quiz.title), report.expected, report.taken, report.passed,

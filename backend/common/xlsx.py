@@ -108,6 +108,15 @@ def read_sheet(
     return header, body
 
 
+def header_row(sheet, titles) -> None:
+    """Append ``titles`` as the sheet's bold header row."""
+    from openpyxl.styles import Font
+
+    sheet.append(titles)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+
+
 def xlsx_response(content: bytes, filename: str):
     """A workbook as a download (the name may be Chinese: RFC 6266 encoding)."""
     from django.http import HttpResponse
