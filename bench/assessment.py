@@ -16,15 +16,15 @@ publishing, and the API and page of the published quarter. Prints milliseconds
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import django_in_scratch_dir  # noqa: E402
 
 
 def main():
@@ -34,24 +34,14 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    scratch = tempfile.mkdtemp(prefix="jiangtang-bench-")
-    os.environ.setdefault("JIANGTANG_VAR_DIR", scratch)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
-    import django
+    django_in_scratch_dir()
 
-    django.setup()
     from datetime import timedelta
 
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
 
     from backend.accounts.models import Role, User
     from courses.models import Lecture, LectureProgress, LectureStatus

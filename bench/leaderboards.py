@@ -14,15 +14,15 @@ then one JSON line with every figure.
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import django_in_scratch_dir  # noqa: E402
 
 
 def main():
@@ -32,21 +32,11 @@ def main():
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
 
-    scratch = tempfile.mkdtemp(prefix="jiangtang-bench-")
-    os.environ.setdefault("JIANGTANG_VAR_DIR", scratch)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
-    import django
+    django_in_scratch_dir()
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
 
     from backend.points import leaderboards as lb
     from backend.points.totals import totals_verify
