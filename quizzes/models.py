@@ -37,6 +37,13 @@ class QuestionBank(models.Model):
         verbose_name=_("owning unit"),
         help_text=_("Empty: a city-wide bank."),
     )
+    import_mapping = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="the column mapping last confirmed for an import into this bank (version 1: "
+        '{"version": 1, "columns": {"their header": "our field", …}})',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -65,6 +72,20 @@ class Question(models.Model):
     category = models.CharField(_("category"), max_length=50, db_index=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
+    lecture = models.ForeignKey(
+        "courses.Lecture",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("cited lecture"),
+    )
+    passage = models.PositiveSmallIntegerField(
+        _("paragraph"),
+        null=True,
+        blank=True,
+        help_text=_("The paragraph of the lecture text the question comes from (1, 2, …)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -73,15 +94,23 @@ class Question(models.Model):
         verbose_name = _("question")
         verbose_name_plural = _("questions")
         constraints = [
-            models.UniqueConstraint(fields=["bank", "stem_key"], name="question_unique_stem"),
             models.CheckConstraint(
                 condition=Q(difficulty__gte=1, difficulty__lte=5), name="question_difficulty_1_5"
             ),
         ]
-        indexes = [models.Index(fields=["bank", "category", "kind"], name="question_draw_idx")]
+        indexes = [
+            models.Index(fields=["bank", "category", "kind"], name="question_draw_idx"),
+            # Duplicates are found by stem (an import warns; keeping both is allowed).
+            models.Index(fields=["bank", "stem_key"], name="question_stem_idx"),
+        ]
 
     def __str__(self):
         return self.stem[:40]
+
+    @property
+    def anchor(self) -> str:
+        """The id of the cited paragraph in the lecture's HTML (``p3``), or ""."""
+        return f"p{self.passage}" if self.lecture_id and self.passage else ""
 
     @property
     def option_keys(self) -> list[str]:
@@ -195,10 +224,16 @@ class AttemptKind(models.TextChoices):
     DAILY = "daily", _("Daily practice")
     SPECIAL = "special", _("Special practice")
     MISTAKES = "mistakes", _("Mistakes practice")
+    LECTURE = "lecture", _("Lecture practice")
 
 
 #: Practice gives feedback after each answer; a quiz only after it is submitted.
-PRACTICE_KINDS = (AttemptKind.DAILY, AttemptKind.SPECIAL, AttemptKind.MISTAKES)
+PRACTICE_KINDS = (
+    AttemptKind.DAILY,
+    AttemptKind.SPECIAL,
+    AttemptKind.MISTAKES,
+    AttemptKind.LECTURE,
+)
 
 
 class AttemptStatus(models.TextChoices):
@@ -216,6 +251,9 @@ class Attempt(models.Model):
         Quiz, on_delete=models.PROTECT, null=True, blank=True, related_name="attempts"
     )
     category = models.CharField(max_length=50, blank=True)  # special practice
+    lecture = models.ForeignKey(
+        "courses.Lecture", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )  # 学完测一测: the lecture whose cited questions are practised
     day = models.DateField(null=True, blank=True)  # daily practice: the local day
     seed = models.BigIntegerField(help_text=_("Replays the draw and the shuffles."))
     started_at = models.DateTimeField(default=timezone.now)
@@ -294,3 +332,31 @@ class Mistake(models.Model):
 
     def __str__(self):
         return f"{self.member} ✗ {self.question}"
+
+
+class QuestionImport(models.Model):
+    """
+    An uploaded question file waiting for its preview to be confirmed (the import
+    page's 确认导入). The file is kept so that the confirmation imports exactly what
+    was previewed; drafts older than a day are deleted when a new one is made.
+    ``mapping`` (version 1): ``{"their header": "our field"}``.
+    """
+
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(max_length=200)
+    data = models.BinaryField()
+    mapping = models.JSONField(default=dict, blank=True)
+    duplicates = models.CharField(max_length=10, default="skip")
+    created_at = models.DateTimeField(default=timezone.now)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("question import")
+        verbose_name_plural = _("question imports")
+
+    def __str__(self):
+        return f"{self.bank} ← {self.filename}"

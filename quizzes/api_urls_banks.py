@@ -1,0 +1,3 @@
+"""API rows: banks (joined in quizzes.api_urls)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""API rows: lectures (joined in quizzes.api_urls)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""API rows: questions (joined in quizzes.api_urls)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""API rows: rules (joined in quizzes.api_urls)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Authoring pages: banks (joined in quizzes.urls_authoring)."""
+
+urlpatterns = []

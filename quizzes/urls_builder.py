@@ -1,0 +1,3 @@
+"""Authoring pages: builder (joined in quizzes.urls_authoring)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Authoring pages: questions (joined in quizzes.urls_authoring)."""
+
+urlpatterns = []
