@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from . import filetypes, services
 from .models import Attachment, Lecture, ReadingItem, ReadingList
-from .rendering import render_markdown
+from .rendering import render_lecture
 
 # What the admin's change form loads that the lecture pages do not use: they have no
 # prepopulated (slug) fields, so XRegExp (164 KB minified, more with DEBUG on),
@@ -220,7 +220,7 @@ class LectureAdmin(LightMediaMixin, admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not (self.has_change_permission(request) or self.has_add_permission(request)):
             return HttpResponse(status=403)
-        return HttpResponse(render_markdown(request.POST.get("body", "")[:200_000]))
+        return HttpResponse(render_lecture(request.POST.get("body", "")[:200_000]))
 
 
 class ReadingItemInline(LightMediaMixin, admin.TabularInline):

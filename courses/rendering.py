@@ -5,7 +5,15 @@ python-markdown renders (tables, lists, headings; raw HTML passes through it),
 then nh3 (Ammonia) keeps only an allow-list of tags and attributes: no scripts,
 no event handlers, no styles, no ``javascript:``/``data:`` URLs, images only
 from our own origin (attachments served by the download view).
+
+A lecture's text also numbers its paragraphs (``render_lecture``): every ``<p>``
+gets ``id="p1"``, ``id="p2"``, … in document order, the passages a question cites
+(``quizzes.sources``). The ids are added to nh3's output, never taken from the
+author's HTML (nh3 drops every ``id``), so they cannot clash with or smuggle in
+anything else.
 """
+
+import re
 
 import markdown
 import nh3
@@ -63,3 +71,20 @@ def render_markdown(text: str) -> str:
         output_format="html",
     )
     return sanitize_html(html)
+
+
+#: A paragraph's start tag as nh3 writes it: ``p`` allows no attribute, so ``<p>``.
+_PARAGRAPH_START = re.compile(r"<p>")
+
+
+def number_paragraphs(safe_html: str) -> str:
+    """``safe_html`` (nh3's output) with ``id="p{n}"`` on each ``<p>``, from 1 in
+    document order; as many as ``quizzes.sources.paragraph_count`` counts."""
+    numbers = iter(range(1, 1_000_000))
+    return _PARAGRAPH_START.sub(lambda _match: f'<p id="p{next(numbers)}">', safe_html)
+
+
+def render_lecture(text: str) -> str:
+    """A lecture's Markdown as sanitised HTML with numbered paragraphs (``p1``…);
+    the same text always gives the same numbers."""
+    return number_paragraphs(render_markdown(text))

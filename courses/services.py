@@ -17,7 +17,7 @@ from backend.points.services import points_award
 
 from . import filetypes
 from .models import Attachment, Lecture, LectureProgress, ReadingCheck, ReadingItem
-from .rendering import render_markdown
+from .rendering import render_lecture
 
 
 class StudyError(Exception):
@@ -28,9 +28,10 @@ class StudyError(Exception):
 
 
 def lecture_save(*, lecture: Lecture) -> Lecture:
-    """Renders the Markdown body into sanitised HTML and saves the lecture."""
+    """Renders the Markdown body into sanitised HTML (paragraphs numbered, the
+    passages questions cite) and saves the lecture."""
     lecture.month = lecture.month.replace(day=1)
-    lecture.body_html = render_markdown(lecture.body)
+    lecture.body_html = render_lecture(lecture.body)
     lecture.save()
     return lecture
 

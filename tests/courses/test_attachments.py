@@ -141,7 +141,7 @@ def test_admin_uploads_several_attachments_at_once(org, client, _media_in_tmp):
     assert response.status_code == 302, response.context["adminform"].form.errors
     lecture = Lecture.objects.get()
     assert sorted(lecture.attachments.values_list("kind", flat=True)) == ["audio", "pdf"]
-    assert lecture.body_html == "<p>正文</p>"
+    assert lecture.body_html == '<p id="p1">正文</p>'
 
 
 def test_admin_preview_renders_sanitised_html(org, client):
