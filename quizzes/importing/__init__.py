@@ -9,6 +9,7 @@ from .read import (
     ImportRefused,
     ReadResult,
     SourceRow,
+    check_mapping,
     read_questions,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "ImportRefused",
     "ReadResult",
     "SourceRow",
+    "check_mapping",
     "read_questions",
 ]

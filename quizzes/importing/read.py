@@ -50,6 +50,7 @@ __all__ = [
     "ImportRefused",
     "ReadResult",
     "SourceRow",
+    "check_mapping",
     "read_questions",
 ]
 
