@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from backend.accounts.models import User
 from backend.points.services import points_award
 
+from . import rules as drawing
 from . import scope, scoring
 from .models import (
     Attempt,
@@ -59,30 +60,26 @@ class Drawn:
 
 
 def _draw_by_rules(quiz: Quiz, rng: random.Random) -> list[Drawn]:
-    drawn: list[Drawn] = []
-    taken: set[int] = set()
-    banks = list(quiz.banks.values_list("pk", flat=True))
-    for rule in quiz.rules:
-        candidates = Question.objects.filter(bank__in=banks, is_active=True, kind=rule["kind"])
-        if rule.get("category"):
-            candidates = candidates.filter(category=rule["category"])
-        if rule.get("max_difficulty"):
-            candidates = candidates.filter(difficulty__lte=rule["max_difficulty"])
-        if rule.get("min_difficulty"):
-            candidates = candidates.filter(difficulty__gte=rule["min_difficulty"])
-        ids = [
-            pk for pk in candidates.order_by("pk").values_list("pk", flat=True) if pk not in taken
-        ]
-        if len(ids) < rule["count"]:
-            raise QuizError(
-                "no_questions",
-                _("The bank has too few questions for this paper; tell the organiser."),
-            )
-        chosen = rng.sample(ids, rule["count"])
-        taken.update(chosen)
-        by_id = Question.objects.in_bulk(chosen)
-        drawn += [Drawn(by_id[pk], rule.get("points", 1)) for pk in chosen]
-    return drawn
+    """A draw by ``quizzes.rules``: it never fails where ``quizzes.papers`` said the
+    banks can fill the rules (both rest on ``rules.allocate``). Two queries."""
+    from . import papers  # papers builds on this module's QuizError
+
+    unfillable = QuizError(
+        "no_questions", _("The bank has too few questions for this paper; tell the organiser.")
+    )
+    try:
+        parsed = drawing.parse_rules(quiz.rules)
+    except drawing.RuleErrors:
+        raise unfillable from None
+    picked = drawing.draw(parsed, papers.candidates(banks=quiz.banks.all()), rng)
+    if picked is None:
+        raise unfillable
+    by_id = Question.objects.in_bulk([pk for ids in picked for pk in ids])
+    return [
+        Drawn(by_id[pk], rule.points)
+        for rule, ids in zip(parsed, picked, strict=True)
+        for pk in ids
+    ]
 
 
 def draw_questions(quiz: Quiz, rng: random.Random) -> list[Drawn]:
