@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -312,18 +312,69 @@ class BankTemplateView(APIView):
         return xlsx_response(excel.template_xlsx(), "题库导入模板.xlsx")
 
 
+class OptionStatisticsSerializer(serializers.Serializer):
+    """One option of a choice question in the quiz statistics."""
+
+    key = serializers.CharField(help_text="the bank's letter (A…H), or true/false")
+    text = serializers.CharField()
+    correct = serializers.BooleanField()
+    chosen = serializers.IntegerField(help_text="closed attempts that chose it")
+    upper = serializers.IntegerField(help_text="of those, in the question's upper group")
+    lower = serializers.IntegerField(help_text="of those, in the question's lower group")
+    flags = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="unchosen: a wrong option nobody picks; upper_picks_wrong: a wrong option "
+        "the upper group picks at least as often as the lower group; lower_picks_key: a "
+        "correct option the lower group picks more often (upper and lower: the question's "
+        "top and bottom 27 % by score, as for the discrimination index)",
+    )
+
+
+class QuestionStatisticsSerializer(serializers.Serializer):
+    question = serializers.IntegerField()
+    stem = serializers.CharField()
+    category = serializers.CharField()
+    answered = serializers.IntegerField()
+    facility = serializers.FloatField(allow_null=True)
+    discrimination = serializers.FloatField(allow_null=True)
+    flags = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="too_easy, too_hard, negative_discrimination",
+    )
+    group_size = serializers.IntegerField(
+        help_text="attempts in each of the upper and lower groups (0 below 4 attempts)"
+    )
+    omitted = serializers.IntegerField(help_text="attempts that chose no option")
+    options = OptionStatisticsSerializer(many=True, help_text="empty for fill-in questions")
+
+
+class ScoreBandSerializer(serializers.Serializer):
+    band = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class QuizStatisticsSerializer(serializers.Serializer):
+    quiz = serializers.IntegerField()
+    attempts = serializers.IntegerField()
+    mean_percent = serializers.FloatField(allow_null=True)
+    pass_rate = serializers.FloatField(allow_null=True)
+    distribution = ScoreBandSerializer(many=True)
+    questions = QuestionStatisticsSerializer(many=True)
+
+
 class QuizStatisticsView(APIView):
-    """Per question facility and discrimination, score distribution (admins)."""
+    """Per question facility, discrimination and the options chosen (by the upper
+    and lower groups, with flags), the score distribution (admins); also as .xlsx."""
 
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, XlsxRenderer]
 
     @extend_schema(
         parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "xlsx"])],
-        responses={200: OpenApiTypes.OBJECT, 403: ErrorSerializer, 404: ErrorSerializer},
+        responses={200: QuizStatisticsSerializer, 403: ErrorSerializer, 404: ErrorSerializer},
     )
     def get(self, request, pk: int):
         quiz = get_object_or_404(scope.quizzes_manageable_by(request.user), pk=pk)
         report = statistics.quiz_statistics(quiz=quiz)
         if request.accepted_renderer.format == XlsxRenderer.format:
             return xlsx_response(statistics.statistics_xlsx(report), f"{quiz.title}-统计.xlsx")
-        return Response(statistics.as_dict(report))
+        return Response(QuizStatisticsSerializer(statistics.as_dict(report)).data)

@@ -2,36 +2,64 @@
 Item analysis of a quiz: facility (share correct) and discrimination (correct
 share in the upper 27 % by score minus the lower 27 %), the score distribution,
 and flags for questions that are too easy, too hard or discriminate negatively.
-The arithmetic is pure; ``quiz_statistics`` loads the rows in one query.
+
+Distractor analysis: for each choice question (single, multiple, true/false),
+how many chose each option, overall and in the same upper and lower groups,
+with flags for a wrong option nobody picks (it does not distract), a wrong
+option the upper group picks at least as often as the lower group (the question
+or its key may be wrong) and a correct option the lower group picks more often.
+
+The arithmetic is pure; ``quiz_statistics`` reads the answers in one query and
+the questions in a second, whatever the number of attempts, in one pass.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from backend.common.xlsx import safe_cell, workbook_bytes
+from backend.common.xlsx import header_row, safe_cell, workbook_bytes
 
-from .models import AttemptQuestion, AttemptStatus, Question, Quiz
+from .models import AttemptQuestion, AttemptStatus, Question, QuestionKind, Quiz
 
 TOO_EASY, TOO_HARD, NEGATIVE = "too_easy", "too_hard", "negative_discrimination"
 FLAG_LABELS = {TOO_EASY: "过易", TOO_HARD: "过难", NEGATIVE: "区分度为负"}
+UNCHOSEN, UPPER_PICKS_WRONG, LOWER_PICKS_KEY = "unchosen", "upper_picks_wrong", "lower_picks_key"
+OPTION_FLAG_LABELS = {
+    UNCHOSEN: "无人选择",
+    UPPER_PICKS_WRONG: "高分组也选：检查题目或答案",
+    LOWER_PICKS_KEY: "低分组选得更多：检查答案",
+}
 GROUP_SHARE = 0.27
+MIN_ATTEMPTS = 4  # below this, no groups, no discrimination, no option flags
+TRUE_FALSE_OPTIONS = [("true", "正确"), ("false", "错误")]
 
 
 def facility(correct: list[bool]) -> float | None:
     return sum(correct) / len(correct) if correct else None
 
 
-def discrimination(rows: list[tuple[float, bool]]) -> float | None:
-    """``rows``: (attempt score, answered this question right). None below 4 attempts."""
-    if len(rows) < 4:
-        return None
+def groups(rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """The lower and upper 27 % of ``rows`` by their first item (the attempt's
+    score), the same size each; both empty below ``MIN_ATTEMPTS`` rows. Ties keep
+    the rows' order (the query's, by attempt), so the groups are repeatable."""
+    if len(rows) < MIN_ATTEMPTS:
+        return [], []
     ordered = sorted(rows, key=lambda row: row[0])
     size = max(1, round(len(ordered) * GROUP_SHARE))
-    lower, upper = ordered[:size], ordered[-size:]
-    return sum(right for _s, right in upper) / size - sum(right for _s, right in lower) / size
+    return ordered[:size], ordered[-size:]
+
+
+def _discrimination(lower: list[tuple], upper: list[tuple]) -> float | None:
+    if not upper:
+        return None
+    return (sum(row[1] for row in upper) - sum(row[1] for row in lower)) / len(upper)
+
+
+def discrimination(rows: list[tuple[float, bool]]) -> float | None:
+    """``rows``: (attempt score, answered this question right). None below 4 attempts."""
+    return _discrimination(*groups(rows))
 
 
 def flags_for(facility_: float | None, discrimination_: float | None) -> list[str]:
@@ -54,6 +82,103 @@ def distribution(percentages: list[float]) -> list[tuple[str, int]]:
 
 
 @dataclass
+class OptionStat:
+    """One option of a choice question: ``key`` is the bank's letter ("A"…) or
+    "true"/"false"; ``chosen`` counts every attempt that chose it, ``upper`` and
+    ``lower`` those in the question's upper and lower groups."""
+
+    key: str
+    text: str
+    correct: bool
+    chosen: int
+    upper: int
+    lower: int
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """What a person reads for the key: the letter, or √/× for true/false."""
+        return {"true": "√", "false": "×"}.get(self.key, self.key)
+
+    @property
+    def flag_labels(self) -> list[str]:
+        return [OPTION_FLAG_LABELS[f] for f in self.flags]
+
+
+def option_keys(kind: str, options: list[str]) -> list[tuple[str, str]]:
+    """(key, text) of the options a response may choose; none for fill-in."""
+    if kind == QuestionKind.TRUEFALSE:
+        return list(TRUE_FALSE_OPTIONS)
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        return [(chr(ord("A") + i), text) for i, text in enumerate(options)]
+    return []
+
+
+def correct_keys(kind: str, answer: list) -> set[str]:
+    if kind == QuestionKind.TRUEFALSE:
+        return {"true" if answer and answer[0] else "false"}
+    return {key for key in answer if isinstance(key, str)}
+
+
+def option_flags(
+    *, correct: bool, chosen: int, upper: int, lower: int, respondents: int, grouped: bool
+) -> list[str]:
+    """The warnings on one option (see the module's docstring); an option of a
+    question fewer than ``MIN_ATTEMPTS`` people answered gets none."""
+    if respondents < MIN_ATTEMPTS:
+        return []
+    flags = []
+    if not correct and chosen == 0:
+        flags.append(UNCHOSEN)
+    if grouped and not correct and upper > 0 and upper >= lower:
+        flags.append(UPPER_PICKS_WRONG)
+    if grouped and correct and lower > upper:
+        flags.append(LOWER_PICKS_KEY)
+    return flags
+
+
+def option_analysis(
+    *,
+    kind: str,
+    options: list[str],
+    answer: list,
+    rows: list[tuple[float, bool, frozenset[str]]],
+    lower: list[tuple],
+    upper: list[tuple],
+) -> list[OptionStat]:
+    """``rows``: (attempt score, right, the keys chosen) for every attempt that had
+    the question; ``lower``/``upper``: its groups (``groups(rows)``). Keys no
+    longer among the question's options (an edited question) are not counted."""
+    keys = option_keys(kind, options)
+    if not keys:
+        return []
+    right = correct_keys(kind, answer)
+    chosen = Counter(key for row in rows for key in row[2])
+    in_upper = Counter(key for row in upper for key in row[2])
+    in_lower = Counter(key for row in lower for key in row[2])
+    respondents = sum(1 for row in rows if row[2])
+    return [
+        OptionStat(
+            key=key,
+            text=text,
+            correct=key in right,
+            chosen=chosen[key],
+            upper=in_upper[key],
+            lower=in_lower[key],
+            flags=option_flags(
+                correct=key in right,
+                chosen=chosen[key],
+                upper=in_upper[key],
+                lower=in_lower[key],
+                respondents=respondents,
+                grouped=bool(upper),
+            ),
+        )
+        for key, text in keys
+    ]
+
+
+@dataclass
 class QuestionStat:
     question_id: int
     stem: str
@@ -63,6 +188,13 @@ class QuestionStat:
     facility: float | None
     discrimination: float | None
     flags: list[str] = field(default_factory=list)
+    options: list[OptionStat] = field(default_factory=list)
+    group_size: int = 0  # attempts in each of the upper and lower groups (0: too few)
+    omitted: int = 0  # attempts that chose nothing (choice questions)
+
+    @property
+    def flagged_options(self) -> int:
+        return sum(1 for option in self.options if option.flags)
 
 
 @dataclass
@@ -86,32 +218,26 @@ def quiz_statistics(*, quiz: Quiz) -> QuizReport:
         "attempt__passed",
         "question_id",
         "correct",
+        "response",
     )
-    by_question: dict[int, list[tuple[float, bool]]] = defaultdict(list)
+    by_question: dict[int, list[tuple[float, bool, frozenset[str]]]] = defaultdict(list)
     attempts: dict[int, tuple[float, bool]] = {}
-    for attempt_id, score, max_score, passed, question_id, correct in rows:
+    for attempt_id, score, max_score, passed, question_id, correct, response in rows:
         percent = float(score or 0) * 100 / float(max_score) if max_score else 0.0
         attempts[attempt_id] = (percent, bool(passed))
-        by_question[question_id].append((percent, bool(correct)))
+        by_question[question_id].append((percent, bool(correct), _choices(response)))
     questions = Question.objects.in_bulk(list(by_question))
-    stats = []
-    for question_id, answers in by_question.items():
-        question = questions[question_id]
-        f = facility([right for _s, right in answers])
-        d = discrimination(answers)
-        stats.append(
-            QuestionStat(
-                question_id=question_id,
-                stem=question.stem,
-                kind=question.get_kind_display(),
-                category=question.category,
-                answered=len(answers),
-                facility=f,
-                discrimination=d,
-                flags=flags_for(f, d),
-            )
+    stats = [
+        question_stat(questions[question_id], answers)
+        for question_id, answers in by_question.items()
+    ]
+    stats.sort(
+        key=lambda s: (
+            -len(s.flags),
+            -s.flagged_options,
+            s.facility if s.facility is not None else 1,
         )
-    stats.sort(key=lambda s: (-len(s.flags), s.facility if s.facility is not None else 1))
+    )
     percents = [percent for percent, _p in attempts.values()]
     return QuizReport(
         quiz=quiz,
@@ -120,6 +246,44 @@ def quiz_statistics(*, quiz: Quiz) -> QuizReport:
         pass_rate=sum(p for _x, p in attempts.values()) / len(attempts) if attempts else None,
         distribution=distribution(percents),
         questions=stats,
+    )
+
+
+def _choices(response) -> frozenset[str]:
+    """The keys a stored response chose (each once); none for a fill-in or no answer."""
+    choices = response.get("choices") if isinstance(response, dict) else None
+    if not isinstance(choices, list):
+        return frozenset()
+    return frozenset(c for c in choices if isinstance(c, str))
+
+
+def question_stat(
+    question: Question, rows: list[tuple[float, bool, frozenset[str]]]
+) -> QuestionStat:
+    """The analysis of one question from its ``rows`` (score, right, chosen keys)."""
+    lower, upper = groups(rows)
+    f = facility([row[1] for row in rows])
+    d = _discrimination(lower, upper)
+    options = option_analysis(
+        kind=question.kind,
+        options=question.options,
+        answer=question.answer,
+        rows=rows,
+        lower=lower,
+        upper=upper,
+    )
+    return QuestionStat(
+        question_id=question.pk,
+        stem=question.stem,
+        kind=question.get_kind_display(),
+        category=question.category,
+        answered=len(rows),
+        facility=f,
+        discrimination=d,
+        flags=flags_for(f, d),
+        options=options,
+        group_size=len(upper),
+        omitted=sum(1 for row in rows if not row[2]) if options else 0,
     )
 
 
@@ -139,6 +303,20 @@ def as_dict(report: QuizReport) -> dict:
                 "facility": s.facility,
                 "discrimination": s.discrimination,
                 "flags": s.flags,
+                "group_size": s.group_size,
+                "omitted": s.omitted,
+                "options": [
+                    {
+                        "key": o.key,
+                        "text": o.text,
+                        "correct": o.correct,
+                        "chosen": o.chosen,
+                        "upper": o.upper,
+                        "lower": o.lower,
+                        "flags": o.flags,
+                    }
+                    for o in s.options
+                ],
             }
             for s in report.questions
         ],
@@ -152,9 +330,7 @@ def statistics_xlsx(report: QuizReport) -> bytes:
     sheet.append([safe_cell(report.quiz.title), f"提交 {report.attempts} 份"])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([])
-    sheet.append(["题干", "题型", "分类", "作答人次", "难度系数（答对率）", "区分度", "提示"])
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
+    header_row(sheet, ["题干", "题型", "分类", "作答人次", "难度系数（答对率）", "区分度", "提示"])
     for s in report.questions:
         sheet.append(
             [
@@ -169,7 +345,34 @@ def statistics_xlsx(report: QuizReport) -> bytes:
         )
     sheet.column_dimensions["A"].width = 60
     scores = workbook.create_sheet("成绩分布")
-    scores.append(["得分率区间", "人数"])
+    header_row(scores, ["得分率区间", "人数"])
     for band, n in report.distribution:
         scores.append([band, n])
+    _options_sheet(workbook.create_sheet("选项分析"), report)
     return workbook_bytes(workbook)
+
+
+def _options_sheet(sheet, report: QuizReport) -> None:
+    """One row per option of every choice question, in the order of the first sheet."""
+    header_row(
+        sheet,
+        ["题干", "选项", "内容", "正确项", "选择人次", "高分组", "低分组", "每组人数", "提示"],
+    )
+    for s in report.questions:
+        for o in s.options:
+            sheet.append(
+                [
+                    safe_cell(s.stem),
+                    o.label,
+                    safe_cell(o.text),
+                    "是" if o.correct else "",
+                    o.chosen,
+                    o.upper if s.group_size else None,
+                    o.lower if s.group_size else None,
+                    s.group_size or None,
+                    "、".join(o.flag_labels),
+                ]
+            )
+    sheet.column_dimensions["A"].width = 50
+    sheet.column_dimensions["C"].width = 30
+    sheet.column_dimensions["I"].width = 30

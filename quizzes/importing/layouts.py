@@ -65,7 +65,7 @@ def header_key(text: str) -> str:
     """A header text as compared: NFKC, no spaces, no ``*`` or trailing ``:``, no
     bracketed decoration at the end (``(必填)``, ``【选填】``, ``(1-5)``), case-folded."""
     text = unicodedata.normalize("NFKC", text or "")
-    text = re.sub(r"[\s*:]+", "", text)
+    text = re.sub(r"[\s*:\u200b-\u200d\ufeff]+", "", text)
     while True:
         stripped = _DECORATION.sub("", text)
         if stripped == text or not stripped:
@@ -83,12 +83,30 @@ def _option_words(letter: str, number: int) -> list[str]:
 
 
 _COMMON_OPTIONAL = {
-    "explanation": ["解析", "答案解析", "试题解析", "题目解析"],
-    "difficulty": ["难度", "难易程度", "难易度", "难度等级"],
-    "category": ["分类", "题目分类", "知识点", "类别", "所属分类"],
-    "tags": ["标签"],
-    "source": ["出处", "来源", "题目出处"],
-    "active": ["启用"],
+    "explanation": [
+        "解析",
+        "答案解析",
+        "试题解析",
+        "题目解析",
+        "答题解析",
+        "explanation",
+        "analysis",
+    ],
+    "difficulty": ["难度", "难易程度", "难易度", "难度等级", "题目难度", "试题难度", "difficulty"],
+    "category": [
+        "分类",
+        "题目分类",
+        "试题分类",
+        "知识点",
+        "知识点名称",
+        "类别",
+        "所属分类",
+        "章节",
+        "category",
+    ],
+    "tags": ["标签", "关键词", "tags"],
+    "source": ["出处", "来源", "题目出处", "题目来源", "试题来源", "source"],
+    "active": ["启用", "是否启用"],
 }
 
 
@@ -208,10 +226,31 @@ JIANGTANG = Layout(
     words=_words(
         {
             "id": ["ID"],
-            "kind": ["题型", "试题类型", "题目类型"],
-            "stem": ["题干", "题目", "题目内容", "试题内容", "问题", "问题内容"],
+            "kind": ["题型", "试题类型", "题目类型", "type"],
+            "stem": [
+                "题干",
+                "题目",
+                "题目内容",
+                "题目题干",
+                "试题",
+                "试题内容",
+                "试题题干",
+                "问题",
+                "问题内容",
+                "stem",
+                "question",
+            ],
             **{key: _option_words(key, n) for n, key in enumerate(OPTION_KEYS, start=1)},
-            "answer": ["答案", "正确答案", "参考答案", "标准答案"],
+            # 正确选项 without 问题内容 (a sheet that is not generic_columns) is an answer too
+            "answer": [
+                "答案",
+                "正确答案",
+                "参考答案",
+                "标准答案",
+                "试题答案",
+                "正确选项",
+                "answer",
+            ],
             **_COMMON_OPTIONAL,
         }
     ),

@@ -242,7 +242,7 @@ def _result(layout_name, header_number, header, columns, convert, body) -> ReadR
     notes = []
     for number, texts in body:
         cells = {key: texts[position] for position, key in columns.items() if position < len(texts)}
-        if not any(cells.values()):
+        if not any(text for key, text in cells.items() if key != "_no"):  # a bare yf-exam 序号
             notes.append((number, _("Nothing in the question columns; row skipped.")))
             continue
         rows.append((number, cells))
@@ -298,8 +298,8 @@ def _sheets(data: bytes, filename: str) -> Iterator[_Sheet]:
 def _xlsx_sheets(data: bytes) -> Iterator[_Sheet]:
     try:
         workbook = xlsx.open_workbook(data, max_bytes=MAX_BYTES)
-    except xlsx.ImportRefused:
-        raise _unreadable() from None
+    except xlsx.ImportRefused as refusal:  # not a workbook, or a zip bomb: its own words
+        raise ImportRefused(str(refusal), code="unreadable") from None
 
     def rows(sheet):
         try:

@@ -19,20 +19,10 @@ import io
 
 from openpyxl import Workbook
 
-OPTION_KEYS = "ABCDEFGH"
-JIANGTANG_HEADER = {
-    "id": "ID",
-    "kind": "题型",
-    "stem": "题干",
-    **{key: f"选项{key}" for key in OPTION_KEYS},
-    "answer": "答案",
-    "explanation": "解析",
-    "difficulty": "难度",
-    "category": "分类",
-    "tags": "标签",
-    "source": "出处",
-    "active": "启用",
-}
+from quizzes.importing import read
+
+OPTION_KEYS = "".join(read.OPTION_KEYS)
+JIANGTANG_HEADER = read.FIELD_LABELS  # our field key → our column header
 
 
 def xlsx_bytes(rows, *, above=(), sheet_title="Sheet1", sheets_before=()) -> bytes:

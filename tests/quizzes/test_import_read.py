@@ -111,6 +111,16 @@ def test_yf_exam_with_words_blank_numbers_and_repeated_question_cells():
     assert result.rows[0].cells["C"] == "官僚主义"
 
 
+def test_yf_exam_numbered_rows_left_blank_at_the_end_are_skipped():
+    rows = yf_exam_rows(YF_EXAM_QUESTIONS[:1])
+    rows += [[n, "", "", "", "", "", "", "", "", "", ""] for n in (2, 3)]
+
+    result = read_questions(data=xlsx_bytes(rows, above=[["试题"]]), filename="a.xlsx")
+
+    assert len(result.rows) == 1
+    assert [row for row, _message in result.notes] == [7, 8]
+
+
 def test_yf_exam_more_than_eight_options_are_cut_with_a_note():
     options = [(f"选项{n}", 1 if n == 1 else 0) for n in range(1, 11)]
     data = yf_exam_xlsx([{"type": 1, "content": "十个选项的题", "options": options}])
@@ -255,6 +265,31 @@ def test_decorated_headers_and_synonyms():
         "difficulty": "2",
         "category": "党史",
         "source": "《党史》",
+    }
+
+
+def test_required_marks_and_zero_width_spaces_in_headers():
+    rows = [
+        [
+            "\ufeff题型（0单选，1判断，2多选）",
+            "题目（必填）",
+            "选项A（必填）",
+            "选项B（必填）",
+            "正确选项（必填）",
+            "解析",
+        ],
+        ["单选", "题一", "甲", "乙", "B", ""],
+    ]
+
+    result = read_questions(data=xlsx_bytes(rows), filename="a.xlsx")
+
+    assert result.layout == "jiangtang"  # 正确选项 without 问题内容: our layout's answer
+    assert result.rows[0].cells == {
+        "kind": "单选",
+        "stem": "题一",
+        "A": "甲",
+        "B": "乙",
+        "answer": "B",
     }
 
 
