@@ -327,7 +327,8 @@ def _xls_sheets(data: bytes) -> Iterator[_Sheet]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        # logfile: xlrd reports a damaged file on stdout otherwise
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
     except Exception:  # xlrd raises many kinds for a broken file
         raise _unreadable() from None
 

@@ -5,6 +5,8 @@ import io
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizzes import excel
 from quizzes.importing import read
@@ -534,3 +536,18 @@ def test_refusals_are_the_common_import_refusal():
     from backend.common.xlsx import ImportRefused as CommonRefused
 
     assert isinstance(refused(data=b""), CommonRefused)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.binary(max_size=2000),
+    prefix=st.sampled_from([b"", b"PK\x03\x04", read.OLE_MAGIC, "题型,题干,答案\n".encode()]),
+)
+def test_any_bytes_give_rows_or_a_refusal(data, prefix):
+    try:
+        result = read_questions(data=prefix + data, filename="题库.xlsx")
+    except ImportRefused as error:
+        assert error.code in {"unreadable", "too_big", "empty", "no_header", "mapping_required"}
+        assert str(error)
+    else:
+        assert all(isinstance(text, str) for row in result.rows for text in row.cells.values())
