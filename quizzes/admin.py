@@ -6,6 +6,7 @@ to the own unit. Banks import and export Excel; quizzes show their statistics.
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts import scope
 from backend.common.xlsx import xlsx_response
 
-from . import excel, scoring, statistics
+from . import excel, questions, scoring, statistics
 from . import scope as quiz_scope
 from .models import Question, QuestionBank, Quiz, QuizQuestion
 
@@ -102,58 +103,23 @@ class ScopedBankFilter(admin.RelatedFieldListFilter):
 
 
 class QuestionForm(forms.ModelForm):
-    """Checks the JSON fields against the formats of ``quizzes.scoring``."""
+    """Checks a question with the question editor's rules (``questions.question_validate``)."""
 
     class Meta:
         model = Question
-        fields = [
-            "bank",
-            "kind",
-            "stem",
-            "options",
-            "answer",
-            "explanation",
-            "difficulty",
-            "category",
-            "tags",
-            "source",
-            "is_active",
-        ]
+        fields = ["bank", *questions.FIELDS]
 
     def clean(self):
         cleaned = super().clean()
-        kind, options, answer = cleaned.get("kind"), cleaned.get("options"), cleaned.get("answer")
-        stem = cleaned.get("stem") or ""
-        if kind is None or answer is None:
+        if self.errors:  # a field that could not be read (bad JSON…) comes first
             return cleaned
-        if not isinstance(options, list) or not all(isinstance(o, str) and o for o in options):
-            raise forms.ValidationError(
-                {"options": _('A list of option texts, e.g. ["甲", "乙"].')}
-            )
-        keys = [chr(ord("A") + i) for i in range(len(options))]
-        problem = None
-        if kind in ("single", "multiple"):
-            if not isinstance(answer, list) or not answer or any(k not in keys for k in answer):
-                problem = _('A list of option letters, e.g. ["B"].')
-            elif kind == "single" and len(answer) != 1:
-                problem = _("A single-choice question has exactly one answer.")
-            elif kind == "multiple" and len(set(answer)) < 2:
-                problem = _("A multiple-choice question has at least two answers.")
-        elif kind == "truefalse":
-            if answer not in ([True], [False]):
-                problem = _("[true] or [false].")
-        elif (
-            not isinstance(answer, list)
-            or len(answer) != scoring.blank_count(stem)
-            or not all(
-                isinstance(v, list) and v and all(isinstance(x, str) for x in v) for v in answer
-            )
-        ):
-            problem = _(
-                'One list of accepted answers per blank （　） in the stem, e.g. [["十八", "18"]].'
-            )
-        if problem:
-            raise forms.ValidationError({"answer": problem})
+        try:
+            valid = questions.question_validate(cleaned)
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages_)
+            return cleaned
+        cleaned.update({key: value for key, value in valid.items() if key in self.fields})
         return cleaned
 
 

@@ -1,26 +1,23 @@
 """The quiz and practice API (PROTOCOL.md: /api/v1/quizzes/…, /api/v1/attempts/…)."""
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
-from rest_framework.parsers import MultiPartParser
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from backend.common.api import ErrorSerializer, XlsxRenderer, query_bool
-from backend.common.xlsx import XLSX_CONTENT_TYPE, xlsx_response
+from backend.common.xlsx import xlsx_response
 
-from . import excel, presenters, scope, selectors, services, statistics
-from .models import QuestionBank, QuizStatus
+from . import presenters, scope, selectors, services, statistics
+from .models import QuizStatus
 from .serializers import (
     AnswerSerializer,
     AttemptSerializer,
     CategorySerializer,
-    ImportResultSerializer,
     MistakeSerializer,
     QuizSerializer,
     SavedAnswerSerializer,
@@ -232,84 +229,6 @@ class MistakeListView(generics.ListAPIView):
             member=self.request.user,
             include_resolved=query_bool(self.request, "all"),
         )
-
-
-# --- banks (admins) ---
-
-
-def _manageable_bank(request, pk: int) -> QuestionBank:
-    if not scope.can_manage_banks(request.user):
-        raise PermissionDenied(_("Only admins manage question banks."))
-    return get_object_or_404(scope.banks_manageable_by(request.user), pk=pk)
-
-
-UPLOAD_SCHEMA = {
-    "type": "object",
-    "properties": {"file": {"type": "string", "format": "binary"}},
-    "required": ["file"],
-}
-
-
-class BankImportView(APIView):
-    """Import an .xlsx into a bank: all rows or none; 400 with a row-by-row report."""
-
-    parser_classes = [MultiPartParser]
-
-    @extend_schema(
-        request={"multipart/form-data": UPLOAD_SCHEMA},
-        responses={200: ImportResultSerializer, 400: ImportResultSerializer, 403: ErrorSerializer},
-    )
-    def post(self, request, pk: int):
-        bank = _manageable_bank(request, pk)
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationError({"file": [_("Attach the .xlsx file as “file”.")]})
-        if upload.size > excel.MAX_BYTES:
-            raise ValidationError({"detail": _("The file is larger than 5 MB.")})
-        try:
-            report = excel.questions_import_xlsx(bank=bank, data=upload.read())
-        except excel.ImportRefused as exc:
-            raise ValidationError({"detail": str(exc)}) from None
-        errors = [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors]
-        if not report.ok:
-            return Response(
-                {
-                    "detail": _("Nothing was imported: %(n)d problem(s).") % {"n": len(errors)},
-                    "created": 0,
-                    "errors": errors,
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        return Response(
-            {
-                "detail": _("Imported %(n)d questions.") % {"n": report.created},
-                "created": report.created,
-                "errors": [],
-            }
-        )
-
-
-class BankExportView(APIView):
-    """The bank as .xlsx, in the import format."""
-
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, XlsxRenderer]
-
-    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
-    def get(self, request, pk: int):
-        bank = _manageable_bank(request, pk)
-        return xlsx_response(excel.bank_export_xlsx(bank=bank), f"{bank.name}.xlsx")
-
-
-class BankTemplateView(APIView):
-    """The import template: the header and an example row per kind."""
-
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, XlsxRenderer]
-
-    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
-    def get(self, request):
-        if not scope.can_manage_banks(request.user):
-            raise PermissionDenied(_("Only admins manage question banks."))
-        return xlsx_response(excel.template_xlsx(), "题库导入模板.xlsx")
 
 
 class OptionStatisticsSerializer(serializers.Serializer):

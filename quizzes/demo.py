@@ -20,7 +20,8 @@ from django.utils import timezone
 from backend.accounts.models import Unit, User
 from backend.points.demo import DemoAward, ledger_bulk_add
 
-from . import excel, services
+from . import services
+from .importing.plan import questions_import
 from .models import (
     Attempt,
     AttemptKind,
@@ -54,8 +55,14 @@ def seed_quizzes(*, members: list[User], today: date | None = None) -> list[Quiz
         name=BANK_NAME, unit=None, defaults={"description": "全市共享的党建知识题库"}
     )
     if not bank.questions.exists():
-        report = excel.questions_import_xlsx(bank=bank, data=BANK_FILE.read_bytes())
-        if not report.ok:
+        report = questions_import(
+            bank=bank,
+            data=BANK_FILE.read_bytes(),
+            filename=BANK_FILE.name,
+            duplicates="keep",
+            dry_run=False,
+        )
+        if not report.committed:
             problems = "; ".join(f"row {e.row} {e.column}: {e.message}" for e in report.errors[:5])
             raise CommandError(f"The demo question bank does not import: {problems}")
     fixed = _fixed_quiz(bank)
