@@ -5,7 +5,7 @@ to the own unit. Banks import and export Excel; quizzes show their statistics.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
@@ -17,13 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts import scope
 from backend.common.xlsx import xlsx_response
 
-from . import excel, questions, scoring, statistics
+from . import questions, scoring, statistics
 from . import scope as quiz_scope
 from .models import Question, QuestionBank, Quiz, QuizQuestion
-
-
-class BankImportForm(forms.Form):
-    file = forms.FileField(label=_("Question sheet (.xlsx)"))
 
 
 @admin.register(QuestionBank)
@@ -65,33 +61,9 @@ class QuestionBankAdmin(admin.ModelAdmin):
         ]
 
     def import_view(self, request, pk: int):
+        """The import lives on the authoring pages now (a preview before the commit)."""
         bank = get_object_or_404(quiz_scope.banks_manageable_by(request.user), pk=pk)
-        report = refused = None
-        form = BankImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                report = excel.questions_import_xlsx(
-                    bank=bank, data=form.cleaned_data["file"].read()
-                )
-            except excel.ImportRefused as exc:
-                refused = str(exc)
-            else:
-                if report.ok:
-                    messages.success(
-                        request, _("Imported %(n)d questions.") % {"n": report.created}
-                    )
-                    return redirect("admin:quizzes_questionbank_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Import questions into %(bank)s") % {"bank": bank.name},
-            "opts": self.model._meta,
-            "bank": bank,
-            "form": form,
-            "report": report,
-            "refused": refused,
-            "template_url": reverse("api:bank-template"),
-        }
-        return TemplateResponse(request, "admin/quizzes/questionbank/import.html", context)
+        return redirect("authoring:bank_import", pk=bank.pk)
 
 
 class ScopedBankFilter(admin.RelatedFieldListFilter):
