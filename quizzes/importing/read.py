@@ -303,6 +303,8 @@ def _xlsx_sheets(data: bytes) -> Iterator[_Sheet]:
 
     def rows(sheet):
         try:
+            # Some writers store a wrong size ("A1:A1"); read what is there instead.
+            sheet.reset_dimensions()
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 texts = _trimmed([xlsx.cell_text(value) for value in values])
                 if texts:

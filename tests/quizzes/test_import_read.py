@@ -2,6 +2,7 @@
 the known layouts, the column mapping, and the refusals a page can tell apart."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -313,6 +314,22 @@ def test_a_row_with_text_only_outside_the_question_columns_is_noted():
 
     assert len(result.rows) == 2
     assert [row for row, _message in result.notes] == [4]
+
+
+def test_a_workbook_that_states_a_wrong_size_is_read_whole():
+    data = xlsx_bytes(jiangtang_rows(MINIMAL), above=[["题库"]])
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                content = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:A1"', content)
+            target.writestr(item, content)
+
+    result = read_questions(data=out.getvalue(), filename="a.xlsx")
+
+    assert result.header_row == 2 and len(result.rows) == 2
+    assert result.rows[0].cells["B"] == "全心全意为人民服务"
 
 
 def test_the_first_sheet_with_a_header_is_read():
