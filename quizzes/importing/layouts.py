@@ -74,8 +74,14 @@ def header_key(text: str) -> str:
     return text.casefold()
 
 
-def _words(pairs: dict[str, list[str]]) -> dict[str, str]:
-    return {header_key(word): key for key, words in pairs.items() for word in words}
+def _words(pairs: dict[str, list[str]]) -> dict[str, tuple[str, int]]:
+    """header → (field, rank): where two columns name one field, the word listed
+    first wins (题干 over 题目, which may be a short title)."""
+    return {
+        header_key(word): (key, rank)
+        for key, words in pairs.items()
+        for rank, word in enumerate(words)
+    }
 
 
 def _option_words(letter: str, number: int) -> list[str]:
@@ -113,29 +119,35 @@ _COMMON_OPTIONAL = {
 @dataclass(frozen=True)
 class Layout:
     """A recognised file shape: ``words`` maps a header (as ``header_key`` gives it)
-    to the field it holds; ``signature`` holds the headers that must all be there
-    for the file to be this layout, ``required`` the fields that must be found."""
+    to the field it holds and the word's rank among that field's words;
+    ``signature`` holds the headers that must all be there for the file to be this
+    layout, ``required`` the fields that must be found."""
 
     name: str
-    words: dict[str, str]
+    words: dict[str, tuple[str, int]]
     signature: frozenset[str]
     required: frozenset[str]
     convert: Callable[[list[tuple[int, dict[str, str]]]], tuple[list, list]] = field(repr=False)
 
     def columns(self, header: list[str]) -> dict[int, str] | None:
         """The header's column positions → field keys, or None when this header is
-        not this layout. A field named by two columns takes the first."""
+        not this layout. A field named by two columns takes the better-ranked word's
+        column, or the first one."""
         keys = [header_key(text) for text in header]
         if not self.signature <= set(keys):
             return None
-        found: dict[int, str] = {}
+        best: dict[str, tuple[int, int]] = {}  # field → (rank, position)
         for position, key in enumerate(keys):
-            field_key = self.words.get(key)
-            if field_key and field_key not in found.values():
-                found[position] = field_key
-        if not self.required <= set(found.values()):
+            if key in self.words:
+                field_key, rank = self.words[key]
+                if field_key not in best or rank < best[field_key][0]:
+                    best[field_key] = (rank, position)
+        if not self.required <= set(best):
             return None
-        return found
+        return {
+            position: field_key
+            for field_key, (_rank, position) in sorted(best.items(), key=lambda item: item[1][1])
+        }
 
 
 def _plain_rows(rows):
@@ -229,14 +241,14 @@ JIANGTANG = Layout(
             "kind": ["题型", "试题类型", "题目类型", "type"],
             "stem": [
                 "题干",
-                "题目",
                 "题目内容",
-                "题目题干",
-                "试题",
                 "试题内容",
-                "试题题干",
-                "问题",
                 "问题内容",
+                "题目题干",
+                "试题题干",
+                "题目",
+                "试题",
+                "问题",
                 "stem",
                 "question",
             ],

@@ -296,6 +296,18 @@ def test_required_marks_and_zero_width_spaces_in_headers():
     }
 
 
+def test_the_better_word_wins_when_two_columns_name_one_field():
+    rows = [
+        ["题目", "题型", "题目内容", "正确答案", "答案"],
+        ["第一题（标题）", "判断", "党员享有表决权。", "错", "对"],
+    ]
+
+    result = read_questions(data=xlsx_bytes(rows), filename="a.xlsx")
+
+    assert result.rows[0].cells == {"kind": "判断", "stem": "党员享有表决权。", "answer": "对"}
+    assert result.mapping == {"题型": "kind", "题目内容": "stem", "答案": "answer"}
+
+
 def test_empty_rows_are_skipped_and_the_row_numbers_kept():
     table = jiangtang_rows(MINIMAL, fields=["kind", "stem", "answer"])
     table.insert(2, ["", None, ""])
