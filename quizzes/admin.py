@@ -19,6 +19,7 @@ from backend.common.xlsx import xlsx_response
 
 from . import questions, scoring, statistics
 from . import scope as quiz_scope
+from .admin_papers import PaperAdminMixin, QuizPaperForm
 from .models import Question, QuestionBank, Quiz, QuizQuestion
 
 
@@ -132,12 +133,14 @@ class QuizQuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(PaperAdminMixin, admin.ModelAdmin):
+    form = QuizPaperForm
     inlines = [QuizQuestionInline]
     list_display = [
         "title",
         "purpose",
         "status",
+        "fill_flag",
         "time_limit_minutes",
         "opens_at",
         "closes_at",

@@ -49,6 +49,10 @@ class RuleResultSerializer(serializers.Serializer):
     available = serializers.IntegerField(help_text="active questions of the banks it matches")
     problem = serializers.CharField(allow_blank=True)
     errors = serializers.DictField(child=serializers.CharField(), help_text="field → message")
+    code = serializers.CharField(
+        allow_blank=True,
+        help_text="invalid, unknown_category, unknown_tag, none, too_few, shared, or empty",
+    )
 
 
 class PaperCheckSerializer(serializers.Serializer):

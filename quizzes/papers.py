@@ -36,11 +36,21 @@ class PaperError(QuizError):
 @dataclass(frozen=True)
 class RuleResult:
     """One rule's check: how many active questions of the banks it matches, and
-    what is wrong with it ("" when nothing); ``errors`` are the parser's, by field."""
+    what is wrong with it ("" when nothing) with a code for programs: ``invalid``
+    (``errors``: the parser's, by field), ``unknown_category``, ``unknown_tag``,
+    ``none`` (nothing matches), ``too_few``, ``shared`` (rules that compete for the
+    same questions)."""
 
     available: int
     problem: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    code: str = ""
+
+    @property
+    def fixable_by_questions(self) -> bool:
+        """A problem that more questions in the banks would solve (a draft may be
+        saved with it); the others are mistakes in the rule itself."""
+        return self.code in ("none", "too_few", "shared")
 
 
 @dataclass(frozen=True)
@@ -116,21 +126,26 @@ def check(
     results: list[RuleResult] = []
     for rule, rule_errors in zip(rules, errors, strict=True):
         if rule is None:
-            results.append(RuleResult(0, "；".join(rule_errors.values()), dict(rule_errors)))
+            message = "；".join(rule_errors.values())
+            results.append(RuleResult(0, message, dict(rule_errors), "invalid"))
             continue
         available = sum(1 for c in candidates if rule.matches(c))
-        problem = ""
+        problem = code = ""
         if rule.category is not None and rule.category not in categories:
+            code = "unknown_category"
             problem = _("The banks have no category “%(category)s”.") % {"category": rule.category}
         elif rule.tag is not None and rule.tag not in tags:
+            code = "unknown_tag"
             problem = _("The banks have no tag “%(tag)s”.") % {"tag": rule.tag}
         elif available == 0:
+            code = "none"
             problem = _("No question of the banks matches this rule.")
         elif available < rule.count:
+            code = "too_few"
             problem = _(
                 "Only %(available)d questions of the banks match this rule; it asks for %(count)d."
             ) % {"available": available, "count": rule.count}
-        results.append(RuleResult(available, problem))
+        results.append(RuleResult(available, problem, code=code))
     if not general and not rules:
         general = _("Add at least one rule.")
     if not general and not has_banks:
@@ -148,7 +163,7 @@ def check(
                 "available": short.available,
             }
             results = [
-                RuleResult(r.available, message if i in short.rules else "", r.errors)
+                RuleResult(r.available, message, r.errors, "shared") if i in short.rules else r
                 for i, r in enumerate(results)
             ]
             general = message

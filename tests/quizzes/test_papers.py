@@ -3,6 +3,7 @@ number of queries, the editor's facets, and publishing that refuses a paper the
 banks cannot fill."""
 
 import random
+import re
 
 import pytest
 from django.db import connection
@@ -10,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from quizzes import papers, services
-from quizzes.models import Question, QuizStatus
+from quizzes.models import Question, Quiz, QuizStatus
 
 from ..factories import make_bank, make_question, make_quiz
 
@@ -50,21 +51,27 @@ def test_a_fillable_paper_is_feasible_with_totals(bank, django_assert_num_querie
 
 
 @pytest.mark.parametrize(
-    ("rule", "message"),
+    ("rule", "code", "message"),
     [
-        ({"kind": "essay", "count": 1}, "题型须为"),
-        ({"kind": "single", "count": 1, "category": "党风廉政"}, "题库中没有分类“党风廉政”"),
-        ({"kind": "single", "count": 1, "tag": "十九大"}, "题库中没有标签“十九大”"),
-        ({"kind": "single", "count": 10}, "题库中符合条件的题只有 9 道，不够抽 10 道"),
-        ({"kind": "fill", "count": 1}, "没有符合这条规则的题目"),
-        ({"kind": "single", "count": 1, "min_difficulty": 5}, "没有符合这条规则的题目"),
+        ({"kind": "essay", "count": 1}, "invalid", "题型须为"),
+        (
+            {"kind": "single", "count": 1, "category": "党风廉政"},
+            "unknown_category",
+            "题库中没有分类“党风廉政”",
+        ),
+        ({"kind": "single", "count": 1, "tag": "十九大"}, "unknown_tag", "题库中没有标签“十九大”"),
+        ({"kind": "single", "count": 10}, "too_few", "题库中符合条件的题只有 9 道，不够抽 10 道"),
+        ({"kind": "fill", "count": 1}, "none", "没有符合这条规则的题目"),
+        ({"kind": "single", "count": 1, "min_difficulty": 5}, "none", "没有符合这条规则的题目"),
     ],
 )
-def test_a_rule_the_banks_cannot_fill_says_why(bank, rule, message):
+def test_a_rule_the_banks_cannot_fill_says_why(bank, rule, code, message):
     check = papers.rules_check(banks=[bank], rules=[{"kind": "truefalse", "count": 1}, rule])
     assert not check.feasible
     assert check.rules[0].problem == ""
     assert message in check.rules[1].problem
+    assert check.rules[1].code == code
+    assert check.rules[1].fixable_by_questions == (code in ("too_few", "none"))
     assert check.problem.startswith("第2条规则：")
 
 
@@ -80,6 +87,7 @@ def test_rules_that_compete_for_the_same_questions_are_named(bank):
     assert not check.feasible
     assert "第1、3条规则从同一批题目中抽题：共需 7 道，题库只有 6 道" in check.problem
     assert check.rules[1].problem == "" and check.rules[0].problem == check.rules[2].problem
+    assert [r.code for r in check.rules] == ["shared", "", "shared"]
 
 
 def test_no_banks_or_no_rules_is_a_problem(bank):
@@ -180,3 +188,128 @@ def test_only_a_manager_of_the_quiz_publishes_it(org, bank):
         with pytest.raises(papers.PaperError) as refused:
             papers.quiz_publish(quiz=other_units, user=user)
         assert refused.value.code == "not_found"
+
+
+# --- the Django admin ---
+
+
+def admin_form(bank, **fields):
+    return {
+        "title": "党章知识测试",
+        "description": "",
+        "purpose": "practice",
+        "status": "draft",
+        "banks": [bank.pk],
+        "rules": "[]",
+        "shuffle_options": "on",
+        "pass_percent": "60",
+        "pass_points": "5",
+        "items-TOTAL_FORMS": "0",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+
+
+def test_the_admin_refuses_rules_that_do_not_parse_or_name_a_missing_category(org, bank, client):
+    client.force_login(org.city_admin)
+    for rules, message in (
+        ('[{"kind": "essay", "count": 2}]', "第1条规则：题型须为"),
+        ('[{"kind": "single", "count": 2, "category": "党风"}]', "第1条规则：题库中没有分类“党风”"),
+        ('{"kind": "single"}', "抽题规则须为规则列表"),
+    ):
+        response = client.post("/admin/quizzes/quiz/add/", admin_form(bank, rules=rules))
+        assert response.status_code == 200
+        assert message in response.content.decode()
+    assert not Quiz.objects.exists()
+
+
+def test_the_admin_keeps_an_unfillable_draft_but_refuses_to_publish_it(org, bank, client):
+    # given: a rule that asks for 5 of the bank's 4 true-or-false questions
+    client.force_login(org.city_admin)
+    rules = '[{"kind": "truefalse", "count": 5, "points": "2"}]'
+    # when published: refused with the reason, nothing saved
+    response = client.post(
+        "/admin/quizzes/quiz/add/", admin_form(bank, rules=rules, status="published")
+    )
+    assert response.status_code == 200
+    assert "题库不足，不能发布：第1条规则：题库中符合条件的题只有 4 道，不够抽 5 道" in (
+        response.content.decode()
+    )
+    assert not Quiz.objects.exists()
+    # when saved as a draft: kept, normalised, with a warning
+    response = client.post("/admin/quizzes/quiz/add/", admin_form(bank, rules=rules), follow=True)
+    quiz = Quiz.objects.get()
+    assert quiz.status == "draft"
+    assert quiz.rules == [{"kind": "truefalse", "count": 5, "points": 2}]
+    assert "已存为草稿，题库还不能组成这份试卷：第1条规则：题库中符合条件的题只有 4 道" in (
+        response.content.decode()
+    )
+
+
+def test_the_admin_sets_a_fixed_paper_without_questions_back_to_draft(org, bank, client):
+    client.force_login(org.city_admin)
+    response = client.post(
+        "/admin/quizzes/quiz/add/", admin_form(bank, status="published"), follow=True
+    )
+    assert Quiz.objects.get().status == "draft"
+    assert "试卷未发布：试卷中还没有题目。" in response.content.decode()
+
+
+def flags(html: str) -> list[str]:
+    return re.findall(r'class="jt-unfillable" title="([^"]*)"', html)
+
+
+def test_a_quiz_that_can_no_longer_be_filled_is_flagged_in_the_admin_list(org, bank, client):
+    # given: papers made while the bank could fill them
+    drawn = make_quiz(banks=[bank], rules=[{"kind": "truefalse", "count": 3}], title="抽题卷")
+    fixed = make_quiz(list(bank.questions.filter(kind="single")[:3]), title="固定卷")
+    client.force_login(org.city_admin)
+    html = client.get("/admin/quizzes/quiz/").content.decode()
+    assert flags(html) == [] and "可组卷" in html
+    # when: questions are deactivated afterwards
+    first_single = fixed.items.first().question
+    Question.objects.filter(pk=first_single.pk).update(is_active=False)
+    two = Question.objects.filter(bank=bank, kind="truefalse").values_list("pk", flat=True)[:2]
+    Question.objects.filter(pk__in=list(two)).update(is_active=False)
+    # then: both are flagged 题库不足, the reason in the title
+    html = client.get("/admin/quizzes/quiz/").content.decode()
+    assert sorted(flags(html)) == sorted(
+        [
+            "第1条规则：题库中符合条件的题只有 2 道，不够抽 3 道。",
+            "试卷中有 1 道题已停用。",
+        ]
+    )
+    assert html.count("题库不足") == 2
+    assert drawn.title in html
+
+
+def test_the_admin_list_flags_in_a_fixed_number_of_queries(org, bank, client):
+    client.force_login(org.city_admin)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/admin/quizzes/quiz/").status_code == 200
+        return len(captured)
+
+    make_quiz(banks=[bank], rules=[{"kind": "truefalse", "count": 3}])
+    make_quiz(list(bank.questions.all()[:2]))
+    few = queries()
+    for _ in range(4):
+        make_quiz(banks=[make_bank()], rules=[{"kind": "single", "count": 1}])
+        make_quiz(list(bank.questions.all()[:3]))
+    assert queries() == few
+
+
+def test_a_unit_admin_sees_only_the_own_units_quizzes_flagged(org, bank, client):
+    own = make_quiz(
+        banks=[bank], rules=[{"kind": "fill", "count": 1}], audience_unit=org.unit_a, title="本单位"
+    )
+    make_quiz(
+        banks=[bank], rules=[{"kind": "fill", "count": 1}], audience_unit=org.unit_b, title="外单位"
+    )
+    client.force_login(org.unit_admin)
+    html = client.get("/admin/quizzes/quiz/").content.decode()
+    assert own.title in html and "外单位" not in html
+    assert len(flags(html)) == 1

@@ -40,8 +40,8 @@ def test_the_check_counts_each_rule_and_refuses_a_rule_the_bank_cannot_fill(org,
     body = client.post(CHECK, {"banks": [city.pk, own.pk], "rules": rules}, format="json").json()
     assert body == {
         "rules": [
-            {"available": 5, "problem": "", "errors": {}},
-            {"available": 3, "problem": "", "errors": {}},
+            {"available": 5, "problem": "", "errors": {}, "code": ""},
+            {"available": 3, "problem": "", "errors": {}, "code": ""},
         ],
         "feasible": True,
         "problem": "",
@@ -60,8 +60,9 @@ def test_the_check_counts_each_rule_and_refuses_a_rule_the_bank_cannot_fill(org,
         "available": 3,
         "problem": "题库中符合条件的题只有 3 道，不够抽 4 道。",
         "errors": {},
+        "code": "too_few",
     }
-    assert body["rules"][2]["available"] == 0
+    assert body["rules"][2]["available"] == 0 and body["rules"][2]["code"] == "invalid"
     assert "题型须为" in body["rules"][2]["errors"]["kind"]
     assert body["problem"] == "第2条规则：题库中符合条件的题只有 3 道，不够抽 4 道。"
     # when a category exists in none of the banks
@@ -71,6 +72,7 @@ def test_the_check_counts_each_rule_and_refuses_a_rule_the_bank_cannot_fill(org,
         format="json",
     ).json()
     assert body["rules"][0]["problem"] == "题库中没有分类“财经纪律”。"
+    assert body["rules"][0]["code"] == "unknown_category"
 
 
 def test_the_check_only_uses_banks_the_caller_may_use(org, banks, api_as):
