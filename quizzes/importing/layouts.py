@@ -129,10 +129,10 @@ class Layout:
     required: frozenset[str]
     convert: Callable[[list[tuple[int, dict[str, str]]]], tuple[list, list]] = field(repr=False)
 
-    def columns(self, header: list[str]) -> dict[int, str] | None:
+    def columns(self, header: list[str], *, assume=frozenset()) -> dict[int, str] | None:
         """The header's column positions → field keys, or None when this header is
         not this layout. A field named by two columns takes the better-ranked word's
-        column, or the first one."""
+        column, or the first one. ``assume``: required fields given otherwise."""
         keys = [header_key(text) for text in header]
         if not self.signature <= set(keys):
             return None
@@ -142,7 +142,7 @@ class Layout:
                 field_key, rank = self.words[key]
                 if field_key not in best or rank < best[field_key][0]:
                     best[field_key] = (rank, position)
-        if not self.required <= set(best):
+        if not self.required <= set(best) | assume:
             return None
         return {
             position: field_key
@@ -316,10 +316,15 @@ LAYOUTS = [YF_EXAM, GENERIC_COLUMNS, JIANGTANG]
 KNOWN_HEADERS = frozenset(word for layout in LAYOUTS for word in layout.words)
 
 
-def recognise(header: list[str]) -> tuple[Layout, dict[int, str]] | None:
-    """The most specific layout this header row is, with its column positions."""
-    for layout in LAYOUTS:
-        columns = layout.columns(header)
-        if columns is not None:
-            return layout, columns
-    return None
+# A sheet named for a kind (one sheet per kind, with no 题型 column): "单选题"…
+SHEET_KINDS = frozenset(
+    header_key(word)
+    for stem in ["单选", "单项选择", "多选", "多项选择", "不定项选择", "判断", "是非", "填空"]
+    for word in (stem, stem + "题")
+)
+
+
+def sheet_kind(title: str) -> str | None:
+    """The kind a sheet's name gives its questions, if it names one."""
+    title = (title or "").strip()
+    return title if header_key(title) in SHEET_KINDS else None

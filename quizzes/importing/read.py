@@ -38,6 +38,7 @@ from .layouts import (
     REQUIRED,
     _plain_rows,
     header_key,
+    sheet_kind,
 )
 
 __all__ = [
@@ -100,6 +101,7 @@ class ReadResult:
 
 @dataclass
 class _Sheet:
+    title: str
     rows: Iterator[tuple[int, list[str]]]  # (row number, cell texts), empty rows left out
 
 
@@ -127,18 +129,36 @@ def read_questions(
             code="too_big",
         )
     first_header = None
-    for sheet in _sheets(data, filename):
+    sheets = _sheets(data, filename)
+    for sheet in sheets:
         head = list(islice(sheet.rows, HEADER_SCAN_ROWS))
         if not head:
             continue
-        found = _choose(head, mapping=mapping, remembered=remembered)
+        found = _choose(head, sheet.title, mapping=mapping, remembered=remembered)
         if found is None:
             first_header = first_header or _guess_header(head)
             continue
-        index, layout_name, columns, convert = found
+        index, layout_name, columns, convert, fixed = found
         number, header = head[index]
         body = chain(head[index + 1 :], sheet.rows)
-        return _result(layout_name, number, header, columns, convert, body)
+        result = _result(layout_name, number, header, columns, convert, body, fixed)
+        if fixed:
+            message = _("There is no 题型 column: the sheet's name, “%(sheet)s”, is the kind.")
+            result.notes.insert(0, (0, message % {"sheet": sheet.title}))
+        unread = [
+            other.title
+            for other in sheets
+            if (rows := list(islice(other.rows, HEADER_SCAN_ROWS)))
+            and _choose(rows, other.title, mapping=mapping, remembered=remembered)
+        ]
+        if unread:
+            message = _(
+                "Only the sheet “%(sheet)s” was read; the sheets %(others)s hold questions "
+                "too: import each of them as a file of its own."
+            )
+            sheet_names = "、".join(f"“{title}”" for title in unread)
+            result.notes.insert(0, (0, message % {"sheet": sheet.title, "others": sheet_names}))
+        return result
     if first_header is None:
         raise ImportRefused(_("The file is empty."), code="empty")
     texts = [text for text in first_header if text]
@@ -196,22 +216,26 @@ def check_mapping(mapping: dict[str, str]) -> None:
         )
 
 
-def _choose(head, *, mapping, remembered):
-    """(index in ``head`` of the header row, layout name, {position: key}, convert),
-    or None when nothing fits this sheet."""
+def _choose(head, title: str, *, mapping, remembered):
+    """(index in ``head`` of the header row, layout name, {position: key}, convert,
+    cells every row gets), or None when nothing fits this sheet. A sheet named for a
+    kind ("单选题") may lack the 题型 column."""
     if mapping is not None:
         return _mapped(head, mapping)
-    candidates = []
-    for index, (_number, texts) in enumerate(head):
-        known = sum(1 for text in texts if header_key(text) in KNOWN_HEADERS)
-        for preference, layout in enumerate(LAYOUTS):
-            columns = layout.columns(texts)
-            if columns is not None:
-                candidates.append((-known, preference, index, layout, columns))
-                break
-    if candidates:
-        _known, _preference, index, layout, columns = min(candidates, key=lambda c: c[:3])
-        return index, layout.name, columns, layout.convert
+    kind = sheet_kind(title)
+    for assume in [frozenset(), frozenset({"kind"})] if kind else [frozenset()]:
+        candidates = []
+        for index, (_number, texts) in enumerate(head):
+            known = sum(1 for text in texts if header_key(text) in KNOWN_HEADERS)
+            for preference, layout in enumerate(LAYOUTS):
+                columns = layout.columns(texts, assume=assume)
+                if columns is not None:
+                    candidates.append((-known, preference, index, layout, columns))
+                    break
+        if candidates:
+            _known, _preference, index, layout, columns = min(candidates, key=lambda c: c[:3])
+            fixed = {"kind": kind} if "kind" not in columns.values() and kind else {}
+            return index, layout.name, columns, layout.convert, fixed
     if remembered:
         return _mapped(head, remembered)
     return None
@@ -226,7 +250,7 @@ def _mapped(head, mapping):
             for position, key in enumerate(keys):
                 if key in wanted and wanted[key] not in columns.values():
                     columns[position] = wanted[key]
-            return index, "mapped", columns, _plain_rows
+            return index, "mapped", columns, _plain_rows, {}
     return None
 
 
@@ -237,7 +261,7 @@ def _guess_header(head) -> list[str]:
     return next(texts for _number, texts in head if sum(1 for t in texts if t) == widest)
 
 
-def _result(layout_name, header_number, header, columns, convert, body) -> ReadResult:
+def _result(layout_name, header_number, header, columns, convert, body, fixed) -> ReadResult:
     rows = []
     notes = []
     for number, texts in body:
@@ -245,7 +269,7 @@ def _result(layout_name, header_number, header, columns, convert, body) -> ReadR
         if not any(text for key, text in cells.items() if key != "_no"):  # a bare yf-exam 序号
             notes.append((number, _("Nothing in the question columns; row skipped.")))
             continue
-        rows.append((number, cells))
+        rows.append((number, {**fixed, **cells}))
         if len(rows) > MAX_SOURCE_ROWS or (layout_name != "yf_exam" and len(rows) > MAX_QUESTIONS):
             raise _too_many()
     converted, layout_notes = convert(rows)
@@ -292,7 +316,7 @@ def _sheets(data: bytes, filename: str) -> Iterator[_Sheet]:
         return _xlsx_sheets(data)
     if data.startswith(OLE_MAGIC):
         return _xls_sheets(data)
-    return iter([_Sheet(rows=_csv_rows(_decode(data)))])
+    return iter([_Sheet(title="", rows=_csv_rows(_decode(data)))])
 
 
 def _xlsx_sheets(data: bytes) -> Iterator[_Sheet]:
@@ -318,7 +342,7 @@ def _xlsx_sheets(data: bytes) -> Iterator[_Sheet]:
         try:
             for sheet in workbook.worksheets:
                 if hasattr(sheet, "iter_rows"):
-                    yield _Sheet(rows=rows(sheet))
+                    yield _Sheet(title=sheet.title, rows=rows(sheet))
         finally:
             workbook.close()
 
@@ -358,7 +382,7 @@ def _xls_sheets(data: bytes) -> Iterator[_Sheet]:
                     sheet = book.sheet_by_index(index)
                 except Exception:
                     raise _unreadable() from None
-                yield _Sheet(rows=rows(sheet))
+                yield _Sheet(title=sheet.name, rows=rows(sheet))
         finally:
             book.release_resources()
 

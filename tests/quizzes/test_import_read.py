@@ -356,6 +356,49 @@ def test_the_first_sheet_with_a_header_is_read():
     assert len(result.rows) == 2
 
 
+def test_a_sheet_per_kind_without_a_kind_column():
+    single = [
+        ["题目（必填）", "选项A（必填）", "选项B（必填）", "正确选项（必填）"],
+        ["题一", "甲", "乙", "B"],
+    ]
+    truefalse = [["题目（必填）", "正确答案"], ["党员享有表决权。", "对"]]
+    data = xlsx_bytes(
+        truefalse,
+        sheet_title="判断题",
+        sheets_before=[("说明", [["每个工作表一种题型"]]), ("单选题", single)],
+    )
+
+    result = read_questions(data=data, filename="a.xlsx")
+
+    assert result.layout == "jiangtang"
+    assert result.rows[0].cells == {
+        "kind": "单选题",
+        "stem": "题一",
+        "A": "甲",
+        "B": "乙",
+        "answer": "B",
+    }
+    assert [row for row, _message in result.notes] == [0, 0]
+    assert "“判断题”" in result.notes[0][1]  # not read: a file of its own
+    assert "“单选题”" in result.notes[1][1]  # the kind is the sheet's name
+
+
+def test_a_sheet_named_for_no_kind_still_needs_the_kind_column():
+    data = xlsx_bytes([["题目", "正确答案"], ["题一", "B"]], sheet_title="Sheet1")
+
+    assert refused(data=data).code == "mapping_required"
+
+
+def test_other_sheets_with_questions_are_noted_not_read():
+    table = jiangtang_rows(MINIMAL, fields=["kind", "stem", "answer"])
+    data = xlsx_bytes(table, sheet_title="第二批", sheets_before=[("第一批", table[:2])])
+
+    result = read_questions(data=data, filename="a.xlsx")
+
+    assert len(result.rows) == 1
+    assert result.notes == [(0, result.notes[0][1])] and "“第二批”" in result.notes[0][1]
+
+
 # File kinds: .csv in GB18030 or UTF-8, .xls, decided by the bytes
 
 
