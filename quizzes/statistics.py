@@ -97,8 +97,8 @@ class OptionStat:
 
     @property
     def label(self) -> str:
-        """What a person reads for the key: the letter, or √/× for true/false."""
-        return {"true": "√", "false": "×"}.get(self.key, self.key)
+        """What a person reads for the key: the letter, or 对/错 for true/false."""
+        return {"true": "对", "false": "错"}.get(self.key, self.key)
 
     @property
     def flag_labels(self) -> list[str]:

@@ -177,7 +177,7 @@ def test_option_counts_per_group_and_flags(analysed):
         "true": (7, 1, 3, ["lower_picks_key"]),
         "false": (3, 2, 0, ["upper_picks_wrong"]),
     }
-    assert [o.label for o in stats[truefalse.pk].options] == ["√", "×"]
+    assert [o.label for o in stats[truefalse.pk].options] == ["对", "错"]
     # multiple choice: each chosen key counts; one attempt chose nothing
     assert by_key(stats[multiple.pk]) == {
         "A": (7, 3, 1, []),
@@ -230,7 +230,7 @@ def test_the_api_and_the_workbook_carry_the_options(analysed, org, api_as):
     )  # fmt: skip
     assert (single.stem, "D", "丁", None, 0, 0, 0, 3, "无人选择") in rows
     assert (single.stem, "B", "乙", "是", 5, 2, 0, 3, None) in rows
-    assert (truefalse.stem, "×", "错误", None, 3, 2, 0, 3, "高分组也选：检查题目或答案") in rows
+    assert (truefalse.stem, "错", "错误", None, 3, 2, 0, 3, "高分组也选：检查题目或答案") in rows
     assert len(rows) == 1 + 4 + 2 + 4  # the fill-in question has no rows
 
 
