@@ -6,8 +6,10 @@ Question files → rows under our field keys, whatever system wrote them.
 1. the kind of file, by its content rather than its name (a zip → .xlsx, an OLE
    compound file → .xls, anything else → text, read as .csv: UTF-8 with or without
    BOM, else GB18030; comma- or tab-separated);
-2. the sheet and its header row: the first non-empty sheet whose first rows hold a
-   header we recognise (a title row such as "试题" above it is skipped);
+2. the sheet and its header row: the first non-empty sheet whose first 15 rows hold
+   a header we recognise (a title row such as "试题" above it is skipped; a sheet
+   named for a kind, "单选题", may lack the 题型 column). Other sheets that hold
+   questions too are named in a warning, not read;
 3. the layout (``layouts.py``): a given ``mapping`` (their header → our key) always
    wins; else a known layout by its headers; else the bank's ``remembered`` mapping
    when the file has all its columns; else the file is refused with code
@@ -163,7 +165,8 @@ def read_questions(
         raise ImportRefused(_("The file is empty."), code="empty")
     texts = [text for text in first_header if text]
     if mapping is not None:
-        missing = [key for key in mapping if header_key(key) not in map(header_key, texts)]
+        present = {header_key(text) for text in texts}
+        missing = [key for key, ours in mapping.items() if ours and header_key(key) not in present]
         raise ImportRefused(
             _("The file has no column named %(columns)s.") % {"columns": "、".join(missing)},
             code="mapping_invalid",
