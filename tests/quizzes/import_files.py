@@ -108,9 +108,11 @@ def yf_exam_rows(questions, *, repeat_question=False, number_every_row=True) -> 
     """Header and rows of the yf-exam template. ``questions``: dicts with ``type``
     (1 单选, 2 多选, 3 判断, 4 简答, or a word), ``content``, ``analysis``, ``repo`` and
     ``options``: [(text, is_right, option analysis?)…], is_right as the file writes
-    it (1/0, 是/否…). The question's cells are on its first row only unless
-    ``repeat_question``; the 题目序号 is on every row unless not ``number_every_row``."""
-    rows = [list(YF_EXAM_HEADER)]
+    it (1/0, 是/否…), and ``source`` (an 出处 column is added, as a site may). The
+    question's cells are on its first row only unless ``repeat_question``; the
+    题目序号 is on every row unless not ``number_every_row``."""
+    with_source = any("source" in question for question in questions)
+    rows = [[*YF_EXAM_HEADER, *(["出处"] if with_source else [])]]
     for no, question in enumerate(questions, start=1):
         options = question.get("options") or [("", "", "")]
         for index, option in enumerate(options):
@@ -129,6 +131,7 @@ def yf_exam_rows(questions, *, repeat_question=False, number_every_row=True) -> 
                     text,
                     analysis,
                     "",
+                    *([question.get("source", "") if first else ""] if with_source else []),
                 ]
             )
     return rows

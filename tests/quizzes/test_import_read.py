@@ -124,6 +124,15 @@ def test_yf_exam_numbered_rows_left_blank_at_the_end_are_skipped():
     assert [row for row, _message in result.notes] == [7, 8]
 
 
+def test_yf_exam_with_an_added_source_column():
+    question = {**YF_EXAM_QUESTIONS[0], "source": "2026年11月 机关大讲堂 第3段"}
+
+    result = read_questions(data=yf_exam_xlsx([question]), filename="a.xlsx")
+
+    assert result.rows[0].cells["source"] == "2026年11月 机关大讲堂 第3段"
+    assert result.mapping["出处"] == "source"
+
+
 def test_yf_exam_more_than_eight_options_are_cut_with_a_note():
     options = [(f"选项{n}", 1 if n == 1 else 0) for n in range(1, 11)]
     data = yf_exam_xlsx([{"type": 1, "content": "十个选项的题", "options": options}])
