@@ -45,7 +45,7 @@ def _manageable_bank(request, pk: int) -> QuestionBank:
     return get_object_or_404(scope.banks_manageable_by(request.user), pk=pk)
 
 
-class UnitRefSerializer(serializers.Serializer):
+class BankUnitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -55,7 +55,7 @@ class BankSerializer(serializers.Serializer):
     name = serializers.CharField()
     scope = serializers.ChoiceField(choices=["city", "unit"], help_text="city-wide or one unit's")
     questions = serializers.IntegerField(help_text="how many questions (active or not)")
-    unit = UnitRefSerializer(allow_null=True)
+    unit = BankUnitSerializer(allow_null=True)
 
 
 class BankCreateSerializer(serializers.Serializer):
@@ -134,7 +134,7 @@ IMPORT_SCHEMA = {
 }
 
 
-class ImportErrorSerializer(serializers.Serializer):
+class ImportRowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField()
     column = serializers.CharField()
     message = serializers.CharField()
@@ -173,7 +173,7 @@ class ImportReportSerializer(serializers.Serializer):
     duplicates = serializers.IntegerField()
     skipped = ImportSkippedSerializer(many=True)
     warnings = ImportWarningSerializer(many=True)
-    errors = ImportErrorSerializer(many=True)
+    errors = ImportRowErrorSerializer(many=True)
     rows = ImportRowSerializer(many=True)
 
 
