@@ -277,7 +277,7 @@ def facets(*, banks: BanksLike) -> dict[str, Any]:
 
 def _managed(quiz: Quiz, user: User) -> Quiz:
     locked = (
-        scope.quizzes_manageable_by(user).select_for_update().filter(pk=quiz.pk).first()
+        scope.quizzes_manageable_by(user).select_for_update(of=("self",)).filter(pk=quiz.pk).first()
         if quiz.pk
         else None
     )
