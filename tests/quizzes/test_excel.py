@@ -5,6 +5,7 @@ import tracemalloc
 import zipfile
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from quizzes import excel
@@ -130,6 +131,16 @@ def test_xml_entities_are_refused():
     with pytest.raises(ImportRefused):
         run(make_bank(), out.getvalue(), dry_run=False)
     assert not Question.objects.exists()
+
+
+def test_admin_import_page_leads_to_the_authoring_import(org, client):
+    bank = make_bank()
+    client.force_login(org.city_admin)
+    response = client.get(f"/admin/quizzes/questionbank/{bank.pk}/import/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("authoring:bank_import", args=[bank.pk])
+    client.force_login(org.unit_admin)  # a city-wide bank: not this unit admin's
+    assert client.get(f"/admin/quizzes/questionbank/{bank.pk}/import/").status_code == 404
 
 
 def test_admin_question_form_checks_the_answer_format(org, client):
