@@ -128,15 +128,3 @@ class MistakeSerializer(serializers.ModelSerializer):
             "explanation": q.explanation,
             "category": q.category,
         }
-
-
-class ImportErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField()
-    column = serializers.CharField()
-    message = serializers.CharField()
-
-
-class ImportResultSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    created = serializers.IntegerField()
-    errors = ImportErrorSerializer(many=True)
