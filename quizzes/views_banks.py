@@ -232,10 +232,15 @@ def bank_import(request, pk: int):
             created_at=now,
         )
         return redirect("authoring:import_preview", pk=draft.pk)
+    unfinished = bank.imports.filter(
+        created_by=request.user,
+        committed_at__isnull=True,
+        created_at__gte=timezone.now() - DRAFT_LIFETIME,
+    ).only("pk", "filename", "created_at")
     return render(
         request,
         "quizzes/authoring/import.html",
-        {"bank": bank, "form": form, "authoring_nav": "banks"},
+        {"bank": bank, "form": form, "unfinished": unfinished, "authoring_nav": "banks"},
         status=400 if form.errors else 200,
     )
 

@@ -25,9 +25,11 @@ def _count(page, name: str) -> int:
     return int(page.locator(f"[data-testid=count-{name}]").inner_text())
 
 
-def _upload(page, base, bank, data: bytes, name="云帆题库.xlsx"):
+def _upload(page, base, bank, data: bytes, name="云帆题库.xlsx", look=""):
     page.goto(f"{base}/authoring/banks/")
     page.click(f"[data-testid=bank-{bank.pk}] [data-testid=import-link]")
+    if look:
+        screenshot(page, look)
     page.set_input_files("[data-testid=file]", {"name": name, "mimeType": XLSX, "buffer": data})
     page.click("[data-testid=upload]")
     page.wait_for_url(re.compile(r".*/authoring/imports/\d+/"))
@@ -61,7 +63,7 @@ def test_a_unit_admin_imports_a_yf_exam_file_with_a_preview(daphne_server, brows
     count = page.locator(f"[data-testid=bank-{bank.pk}] [data-testid=bank-count]")
     assert count.inner_text() == "1"
     screenshot(page, "authoring-banks-desktop")
-    _upload(page, daphne_server, bank, data)
+    _upload(page, daphne_server, bank, data, look="authoring-import-upload-desktop")
 
     # then the preview says what the import will do, before anything is written
     assert "云帆" in page.locator("[data-testid=layout]").inner_text()
@@ -106,4 +108,21 @@ def test_a_unit_admin_imports_a_yf_exam_file_with_a_preview(daphne_server, brows
     assert page.locator("[data-testid=mapping-form]").is_visible()
     screenshot(page, "authoring-import-mapping-tablet")
     tablet.close()
+
+    # and still usable on a phone
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True,
+        has_touch=True, locale="zh-CN",
+    )  # fmt: skip
+    page = phone.new_page()
+    sign_in(page, daphne_server, "unitadmin")
+    page.goto(f"{daphne_server}/authoring/banks/")
+    screenshot(page, "authoring-banks-phone")
+    page.goto(f"{daphne_server}/authoring/banks/{bank.pk}/import/")
+    assert page.locator("[data-testid=unfinished]").is_visible()  # the tablet's upload
+    page.click("[data-testid=unfinished] a")
+    page.wait_for_url(re.compile(r".*/authoring/imports/\d+/"))
+    assert page.locator("[data-testid=confirm]").is_visible()
+    screenshot(page, "authoring-import-preview-phone")
+    phone.close()
     desk.close()

@@ -145,7 +145,7 @@ def test_the_banks_list_counts_by_kind_in_one_query(org, client, django_assert_n
     assert response.status_code == 200
     row = html[html.index(f'data-testid="bank-{first.pk}"') :]
     row = row[: row.index("</tr>")]
-    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["2", "1", "1", "1"]
+    assert re.findall(r'<td class="num au-wide">(\d+)</td>', row) == ["2", "1", "1", "1"]
     assert 'data-testid="bank-count">5<' in row
     assert timezone.localdate().strftime("%Y-%m-%d") in row
     assert f"/authoring/banks/{first.pk}/questions/" in row
@@ -442,3 +442,44 @@ def test_a_gb18030_csv_previews(org, bank, client):
     client.force_login(org.unit_admin)
     preview = upload(client, bank, out.getvalue().encode("gb18030"), name="题库.csv")
     assert counts(client.get(preview).content.decode())["created"] == 3
+
+
+# --- the round trip and the admin ----------------------------------------------------------
+
+
+def test_an_edited_export_updates_and_may_deactivate_what_it_left_out(org, bank, client):
+    from quizzes.excel import bank_export_xlsx
+
+    kept = [make_question(bank, kind) for kind in ("single", "multiple", "truefalse")]
+    data = bank_export_xlsx(bank=bank)
+    left_out = make_question(bank, "fill")
+    client.force_login(org.unit_admin)
+    preview = upload(client, bank, data, name="导出.xlsx")
+    html = client.get(preview).content.decode()
+    assert counts(html)["unchanged"] == 3 and counts(html)["created"] == 0
+    assert 'data-testid="missing-deactivate"' in html  # the file carries IDs
+    assert 'data-testid="nothing-to-do"' in html
+    html = client.get(preview + "?duplicates=skip&missing=deactivate").content.decode()
+    assert counts(html)["deactivated"] == 1
+    client.post(preview, {"action": "confirm", "duplicates": "skip", "missing": "deactivate"})
+    left_out.refresh_from_db()
+    assert not left_out.is_active
+    assert all(Question.objects.get(pk=q.pk).is_active for q in kept)
+
+
+def test_the_admins_import_link_opens_this_page(org, bank, client):
+    client.force_login(org.unit_admin)
+    response = client.get(reverse("admin:quizzes_questionbank_import", args=[bank.pk]))
+    assert response["Location"] == reverse("authoring:bank_import", args=[bank.pk])
+
+
+def test_the_import_page_lists_the_users_unfinished_uploads(org, bank, client):
+    client.force_login(org.unit_admin)
+    preview = upload(client, bank, xlsx(ROWS), name="上次的.xlsx")
+    other = make_bank("另一个题库", unit=org.unit_a)
+    upload(client, other, xlsx(ROWS), name="别的题库.xlsx")
+    html = client.get(reverse("authoring:bank_import", args=[bank.pk])).content.decode()
+    assert "上次的.xlsx" in html and preview in html and "别的题库.xlsx" not in html
+    client.post(preview, {"action": "confirm"})
+    html = client.get(reverse("authoring:bank_import", args=[bank.pk])).content.decode()
+    assert "上次的.xlsx" not in html
