@@ -483,3 +483,16 @@ def test_the_import_page_lists_the_users_unfinished_uploads(org, bank, client):
     client.post(preview, {"action": "confirm"})
     html = client.get(reverse("authoring:bank_import", args=[bank.pk])).content.decode()
     assert "上次的.xlsx" not in html
+
+
+def test_a_mapping_that_no_longer_fits_the_file_can_be_dropped(org, bank, client):
+    client.force_login(org.unit_admin)
+    preview = upload(client, bank, xlsx(ROWS))
+    draft = QuestionImport.objects.get()
+    draft.mapping = {"不存在的列": "kind", "题干": "stem", "答案": "answer"}
+    draft.save()
+    html = client.get(preview).content.decode()
+    assert 'data-testid="confirm"' not in html
+    assert 'data-testid="mapping-form"' in html and "不存在的列" in html  # says which
+    client.post(preview, {"action": "reset_mapping"})
+    assert counts(client.get(preview).content.decode())["created"] == 3
