@@ -12,11 +12,13 @@ What real files write and how it is read:
   低/中/高 → 1/3/5; empty → 3.
 - 答案 of a choice: ``ACD``, ``A,C,D``, ``A，C，D``, ``A C D``, ``A、C、D``, or the text of
   the one right option. 判断: 对/错, 正确/错误, √/×, ✓/✗, T/F, 是/否, or A/B (read
-  through the row's option texts when they say 正确/错误 or 对/错, else A = 对, B = 错).
+  through the row's option texts when they say 正确/错误 or 对/错, else A = 对, B = 错),
+  1/0.
 - 填空: blanks in the stem written ``（　）``, ``()``, ``( )``, ``（）`` or ``___`` become
-  ``（　）``; the answer gives the blanks separated by ``|`` (or ``；``, ``，``, spaces when
-  that matches the number of blanks), variants of one blank by ``/``; answers written in
-  the option columns are read as one blank each.
+  ``（　）`` (numbered ones, ``（1）`` or ``__1__``, too when there are as many as
+  answers); the answer gives the blanks separated by ``|`` (or ``；``, ``，``, spaces
+  when that matches the number of blanks), variants of one blank by ``/``; answers
+  written in the option columns are read as one blank each.
 - 分类 empty → 未分类; 标签 split on ``,，、;；``; 启用 是/否 (empty: 是).
 """
 
@@ -226,7 +228,7 @@ def parse_row(cells: dict[str, str]) -> ParsedRow:
         answer = _truefalse(options, answer_text, error)
         options = []
     elif kind == FILL:
-        stem = normalise_blanks(stem)
+        stem = normalise_blanks(_numbered_blanks(stem, answer_text, options))
         answer = _fill(stem, options, answer_text, error)
         options = []
 
@@ -309,6 +311,8 @@ def _choice(kind, options, answer_text, error):
 
 def _truefalse(options, answer_text, error):
     truth = read_truth(answer_text)
+    if truth is None and _word(answer_text) in ("1", "0"):
+        truth = _word(answer_text) == "1"  # as systems that store a boolean write it
     letters = answer_letters(answer_text)
     if truth is None and letters in (["A"], ["B"]):
         meaning = [read_truth(text) for text in options[:2]]
@@ -341,6 +345,20 @@ def _fill(stem, options, answer_text, error):
     else:
         return blanks
     return None
+
+
+_NUMBERED_BLANK = re.compile(r"[（(【\[]\s*\d{1,2}\s*[）)】\]]|_+\s*\d{1,2}\s*_+")
+
+
+def _numbered_blanks(stem: str, answer_text: str, options: list[str]) -> str:
+    """A fill stem whose blanks are numbered (``（1）``, ``__1__``) written with ``（　）``
+    — only when there are as many numbers as answers (else the numbers are text)."""
+    numbered = len(_NUMBERED_BLANK.findall(stem))
+    if not numbered:
+        return stem
+    total = numbered + scoring.blank_count(_NUMBERED_BLANK.sub("", stem))
+    answers = len(_blanks(answer_text, total)) if answer_text else len(options)
+    return _NUMBERED_BLANK.sub(scoring.BLANK, stem) if answers == total else stem
 
 
 def _blanks(answer_text: str, expected: int) -> list[list[str]]:

@@ -205,3 +205,17 @@ def test_export_edit_import_round_trips_through_the_api(org, api_as):
     assert response.json()["rows"][0]["question"] == question.pk
     question.refresh_from_db()
     assert question.stem == "改过的题干（　）"
+
+
+def test_imports_are_throttled(org, api_as, monkeypatch):
+    from quizzes.api_banks import BankImportThrottle
+
+    monkeypatch.setattr(BankImportThrottle, "rate", "2/min")
+    bank = make_bank()
+    client = api_as(org.city_admin)
+    data = jiangtang_xlsx([{"kind": "判断", "stem": "对吗", "answer": "对"}])
+    for _ in range(2):
+        assert post_import(client, bank, data, dry_run=True).status_code == 200
+    throttled = post_import(client, bank, data, dry_run=True)
+    assert throttled.status_code == 429 and throttled.json()["code"] == "throttled"
+    assert api_as(org.unit_admin).get("/api/v1/banks/").status_code == 200  # others go on

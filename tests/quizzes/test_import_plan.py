@@ -405,6 +405,8 @@ def test_difficulty_words(text, level):
         ("B", [], False),
         ("A", ["错误", "正确"], False),
         ("B", ["错", "对"], True),
+        ("1", [], True),
+        ("0", [], False),
     ],
 )
 def test_true_or_false_answers(answer, options, truth):
@@ -424,6 +426,25 @@ def test_multiple_answers(answer):
 def test_blank_markers_become_one_form(marker):
     parsed = cells.parse_row({"kind": "填空", "stem": f"年满{marker}岁", "answer": "十八/18"})
     assert parsed.fields["stem"] == "年满（　）岁" and parsed.fields["answer"] == [["十八", "18"]]
+
+
+@pytest.mark.parametrize(
+    ("stem", "answer", "expected"),
+    [
+        ("党的（1）是实现共产主义，党的（2）是全心全意为人民服务。", "最高理想|根本宗旨", 2),
+        ("党的__1__是实现共产主义。", "最高理想", 1),
+        ("第(1)条规定了入党年龄（　）岁。", "十八", 1),  # a numbered text beside a real blank
+    ],
+)
+def test_numbered_blanks_when_they_match_the_answers(stem, answer, expected):
+    parsed = cells.parse_row({"kind": "填空", "stem": stem, "answer": answer})
+    assert not parsed.errors, parsed.errors
+    assert parsed.fields["stem"].count("（　）") == expected
+
+
+def test_numbers_that_are_not_blanks_stay_text():
+    parsed = cells.parse_row({"kind": "填空", "stem": "（1）和（2）哪个对", "answer": "甲"})
+    assert parsed.errors and parsed.errors[0][0] == "stem"
 
 
 def test_kinds_read_and_skipped():
