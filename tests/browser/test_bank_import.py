@@ -106,6 +106,7 @@ def test_a_unit_admin_imports_a_yf_exam_file_with_a_preview(daphne_server, brows
     screenshot(page, "authoring-import-preview-tablet")
     page.click("[data-testid=adjust-mapping]")
     assert page.locator("[data-testid=mapping-form]").is_visible()
+    assert page.locator("[data-testid=yf-exam-note]").is_visible()
     screenshot(page, "authoring-import-mapping-tablet")
     tablet.close()
 
