@@ -237,14 +237,25 @@ function setup() {
     if (q.explanation) {
       feedback.append(el("p", { class: "muted", "data-preview-explanation": "" }, `${text.explanation}：${q.explanation}`));
     }
-    if (q.source) feedback.append(el("p", { class: "muted", "data-preview-source": "" }, `${text.source}：${q.source}`));
-    if (q.lecture) {
-      const base = form.dataset.lectureUrl.replace("{id}", q.lecture);
-      const href = q.passage ? `${base}?p=${q.passage}#p${q.passage}` : base;
-      const link = el("a", { href, target: "_blank", rel: "noopener", class: "ed-cite-link", "data-preview-cited": "" }, fill(text.cited, { title: q.title }));
-      feedback.append(el("p", {}, link));
+    // 出处 as answer.js shows it: "出自《…》" (the lecture at the passage), then the text
+    if (q.lecture || q.source) {
+      const line = el("p", { class: "feedback__source", "data-preview-source": "" }, `${text.source}：`);
+      if (q.lecture) {
+        const base = form.dataset.lectureUrl.replace("{id}", q.lecture);
+        const href = q.passage ? `${base}?p=${q.passage}#p${q.passage}` : base;
+        line.append(
+          el("a", { class: "source-link", href, target: "_blank", rel: "noopener", "data-preview-cited": "" },
+            fill(text.from, { title: q.title })),
+        );
+        if (q.source && q.source !== q.title) line.append(" ", el("span", { class: "muted" }, q.source));
+      } else {
+        line.append(q.source);
+      }
+      feedback.append(line);
     }
   }
+
+  const screen = preview.querySelector(".ed-phone__screen");
 
   function render() {
     const q = current();
@@ -253,13 +264,25 @@ function setup() {
     renderFeedback(q, answered);
   }
 
+  // the explanation is below the options: scroll the phone's screen to it
+  function showFeedback() {
+    if (mode !== "answered") return;
+    const hidden = feedback.getBoundingClientRect().bottom - screen.getBoundingClientRect().bottom;
+    if (hidden > -16) screen.scrollTop += hidden + 16;
+  }
+
   function setMode(next) {
-    if (mode === next) return;
+    if (mode === next) {
+      showFeedback();
+      return;
+    }
     mode = next;
     for (const tab of document.querySelectorAll("[data-preview-mode]")) {
       tab.setAttribute("aria-selected", String(tab.dataset.previewMode === mode));
     }
     render();
+    if (mode === "answered") showFeedback();
+    else screen.scrollTop = 0;
   }
 
   // --- wiring -------------------------------------------------------------
@@ -267,6 +290,7 @@ function setup() {
     if (event.target === stem && kind() === "fill") syncBlanks();
     if (event.target === source) autoSource = "";
     render();
+    if (event.target.matches("[data-explanation], [data-source]")) showFeedback();
   });
   form.addEventListener("change", (event) => {
     if (event.target.matches("[data-kind-choice]")) showKind();
@@ -274,10 +298,12 @@ function setup() {
       loadPassages().then(() => {
         suggestSource();
         render();
+        showFeedback();
       });
     }
     if (event.target === passage) suggestSource();
     render();
+    showFeedback();
   });
   form.addEventListener("click", (event) => {
     const button = event.target.closest("button");
