@@ -51,12 +51,11 @@ def _managed_quiz(request, pk: int) -> Quiz:
 
 
 def _paper_size(quiz: Quiz) -> tuple[int, int]:
-    """(questions, points) of one paper: the rules' sums, or the fixed rows' (annotated)."""
+    """(questions, points) of one paper: the rules' sums (of the rules that parse),
+    or the fixed rows' (annotated)."""
     if quiz.rules:
-        return (
-            sum(int(rule.get("count", 0)) for rule in quiz.rules),
-            sum(int(rule.get("count", 0)) * int(rule.get("points", 1)) for rule in quiz.rules),
-        )
+        rules = [rule for rule in drawing_rules.parse_each(quiz.rules)[0] if rule is not None]
+        return sum(rule.count for rule in rules), sum(rule.count * rule.points for rule in rules)
     return quiz.n_items, quiz.n_points or 0
 
 

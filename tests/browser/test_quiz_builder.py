@@ -156,6 +156,7 @@ def test_a_fixed_paper_is_built_by_search_on_a_tablet(daphne_server, browser):
     unit = make_unit("市委组织部")
     make_user(Role.UNIT_ADMIN, unit=unit, username="unitadmin")
     bank = _bank_of(unit)
+    make_question(bank, "truefalse", category="党史", stem="党史已停用的题。", is_active=False)
     context = browser.new_context(viewport=TABLET, locale="zh-CN", has_touch=True)
     page = context.new_page()
     errors: list[str] = []
@@ -176,7 +177,7 @@ def test_a_fixed_paper_is_built_by_search_on_a_tablet(daphne_server, browser):
     expect(results).to_have_count(10, timeout=WAIT)
     page.fill("[data-testid=picker-search]", "党史")
     expect(results).to_have_count(3, timeout=WAIT)
-    # then the results are the matching questions; two are added
+    # then the results are the matching active questions; two are added
     results.nth(1).locator("button").click()
     results.nth(0).locator("button").click()
     assert results.nth(0).locator("button").is_disabled()

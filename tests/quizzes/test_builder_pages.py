@@ -394,19 +394,19 @@ def test_the_list_flags_papers_the_banks_can_no_longer_fill(client, org, bank):
         rules=[{"kind": "single", "count": 4, "points": 2}], banks=[bank], title="可以"
     )
     short = make_quiz(rules=[{"kind": "truefalse", "count": 3}], banks=[bank], title="不够")
-    bank.questions.filter(kind="truefalse").first().__class__.objects.filter(
-        bank=bank, kind="truefalse"
-    ).update(is_active=False)
+    bank.questions.filter(kind="truefalse").update(is_active=False)
+    broken = make_quiz(rules=[{"kind": "essay", "count": "x"}], banks=[bank], title="坏规则")
     login(client, org.city_admin)
     response = client.get(LIST)
     page = response.content.decode()
     rows = {row["quiz"].pk: row for row in response.context["rows"]}
+    assert rows[broken.pk]["problem"] and rows[broken.pk]["count"] == 0
     assert rows[fine.pk]["problem"] == "" and (rows[fine.pk]["count"], rows[fine.pk]["points"]) == (
         4,
         8,
     )
     assert rows[short.pk]["problem"]
-    assert page.count('data-testid="paper-problem"') == 1
+    assert page.count('data-testid="paper-problem"') == 2
     assert "题库不足" in page
     assert reverse("quizzes:quiz_results", args=[fine.pk]) in page
     assert reverse("admin:quizzes_quiz_statistics", args=[fine.pk]) in page

@@ -300,7 +300,13 @@ function setup() {
         pages.hidden = true;
         return;
       }
-      const params = new URLSearchParams({ banks: banks.join(","), page, page_size: PAGE_SIZE });
+      // active questions only: an inactive one would keep the paper from being published
+      const params = new URLSearchParams({
+        banks: banks.join(","),
+        active: "true",
+        page,
+        page_size: PAGE_SIZE,
+      });
       for (const input of filters) if (input.value.trim()) params.set(input.dataset.filter, input.value.trim());
       status.textContent = text.loading;
       const answer = await call("GET", `${form.dataset.questionsUrl}?${params}`);
