@@ -14,8 +14,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
+from quizzes.models import QuestionKind
+from quizzes.sources import source_link
+
 from . import engine, services, stage
-from .models import Contest, ContestFormat, ContestResult, ContestStatus
+from .models import Contest, ContestAnswer, ContestFormat, ContestResult, ContestStatus
 
 GUEST_PREFIX = "g-"  # a guest's player id (contests.consumers); a member's is u<pk>
 
@@ -150,3 +153,86 @@ def finished_result_for(user, pin: str) -> ContestResult | None:
         .order_by("-contest__finished_at")
         .first()
     )
+
+
+# --- after the contest: what the member got wrong -------------------------------------------
+
+
+@dataclass
+class MissedQuestion:
+    """A question the member answered wrong in a finished contest, explained: the
+    right answer, 解析, 出处 and the cited lecture passage (``source_link``)."""
+
+    seq: int
+    text: str
+    your_answer: str
+    correct_answer: str
+    explanation: str
+    source: str
+    source_link: dict | None
+
+
+def _answer_text(question, key_or_choices: list) -> str:
+    """An answer as the phone showed it: "B. 乙", "正确", "十八/18；…"."""
+    if question.kind == QuestionKind.FILL:
+        return "；".join(
+            "/".join(v) if isinstance(v, list) else str(v) for v in key_or_choices if v is not None
+        )
+    if question.kind == QuestionKind.TRUEFALSE:
+        return "、".join({"true": "正确", "false": "错误"}.get(k, str(k)) for k in key_or_choices)
+    texts = []
+    for key in sorted(key_or_choices):
+        index = ord(str(key)[:1] or "?") - ord("A")
+        option = question.options[index] if 0 <= index < len(question.options) else ""
+        texts.append(f"{key}. {option}" if option else str(key))
+    return "；".join(texts)
+
+
+def missed_questions(result: ContestResult) -> list[MissedQuestion]:
+    """The questions ``result``'s member answered wrong in its (finished, classic or
+    team) contest, in the order asked, graded as the contest graded them: the
+    host's corrected keys count, voided questions are left out. From the
+    member's ``ContestAnswer`` rows; two queries. On stage the teams answer, so
+    there is nothing per member (empty)."""
+    contest = result.contest
+    if result.member_id is None or contest.format == ContestFormat.STAGE:
+        return []
+    marks = (
+        Contest.objects.filter(pk=contest.pk)
+        .values_list("snapshot__voided", "snapshot__rescored")
+        .first()
+    ) or (None, None)
+    voided = set(marks[0] or [])
+    rescored = {int(seq): key for seq, key in (marks[1] or {}).items()}
+    answers = (
+        ContestAnswer.objects.filter(contest=contest, player=f"u{result.member_id}")
+        .select_related("question__lecture")
+        .defer("question__lecture__body", "question__lecture__body_html")
+        .order_by("seq")
+    )
+    missed = []
+    for answer in answers:
+        if answer.seq in voided:
+            continue
+        question = answer.question
+        asked = services._engine_question(question, contest)
+        key = rescored.get(answer.seq, asked.key)
+        if engine.is_correct(asked, key, answer.response):
+            continue
+        response = answer.response or {}
+        if question.kind == QuestionKind.FILL:
+            given = response.get("blanks") or [response.get("text")]
+        else:
+            given = response.get("choices") or []
+        missed.append(
+            MissedQuestion(
+                seq=answer.seq,
+                text=question.stem,
+                your_answer=_answer_text(question, given),
+                correct_answer=_answer_text(question, key),
+                explanation=question.explanation,
+                source=question.source,
+                source_link=source_link(question),
+            )
+        )
+    return missed

@@ -377,6 +377,8 @@ def _finished(request, mine):
             "mine": mine,
             "players": contest.results.count(),
             "results_visible": visible_contests(request.user).filter(pk=contest.pk).exists(),
+            # what the member got wrong, with the answer, 解析 and 出处
+            "missed": selectors.missed_questions(mine),
             "nav": "home",
         },
     )

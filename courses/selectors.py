@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.html import escape
 
 from backend.accounts import scope
 from backend.accounts.models import Branch, Unit, User
@@ -85,11 +86,28 @@ def _items_with_my_checks(user: User) -> QuerySet[ReadingItem]:
     )
 
 
+def _cited_questions_usable_by(user: User) -> Q:
+    """The questions citing a lecture (``Lecture.questions``, from quizzes) that
+    ``user`` may practise: active, in the city's banks or the own unit's; every bank
+    for a city admin. The same rule as ``quizzes.scope.banks_usable_by`` (courses does
+    not import quizzes, which builds on it; tests/quizzes/test_lecture_practice.py
+    checks that the two agree)."""
+    usable = Q(questions__is_active=True)
+    if scope.is_city_admin(user):
+        return usable
+    return usable & (
+        Q(questions__bank__unit__isnull=True) | Q(questions__bank__unit_id=user.unit_id)
+    )
+
+
 def lecture_for_user(*, user: User, pk: int) -> Lecture:
     """A published lecture with attachments, reading list (with the user's
-    check-offs) and the user's progress; 404 when not published."""
+    check-offs), the user's progress and ``quiz_questions``: how many questions
+    citing it the user may practise (学完测一测); 404 when not published."""
     lecture = get_object_or_404(
-        Lecture.objects.published().prefetch_related(
+        Lecture.objects.published()
+        .annotate(quiz_questions=Count("questions", filter=_cited_questions_usable_by(user)))
+        .prefetch_related(
             "attachments",
             Prefetch(
                 "reading_list__items",
@@ -100,6 +118,22 @@ def lecture_for_user(*, user: User, pk: int) -> Lecture:
     )
     lecture.my_progress = LectureProgress.objects.filter(member=user, lecture=lecture).first()
     return lecture
+
+
+def body_with_cited_passage(body_html: str, passage: int | None, note: str) -> str:
+    """The lecture's (sanitised, numbered) text with paragraph ``passage`` marked as
+    the one a question cites: ``class="is-cited"`` and a short ``note`` (escaped)
+    at its start. The text unchanged when there is no such paragraph."""
+    if not passage:
+        return body_html
+    start = f'<p id="p{passage}">'
+    if start not in body_html:
+        return body_html
+    marked = (
+        f'<p id="p{passage}" class="is-cited" data-cited>'
+        f'<span class="cited-note">{escape(note)}</span>'
+    )
+    return body_html.replace(start, marked, 1)
 
 
 def reading_item_for_user(*, user: User, pk: int) -> ReadingItem:

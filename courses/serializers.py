@@ -76,6 +76,10 @@ class LectureDetailSerializer(serializers.ModelSerializer):
     attachments = AttachmentSerializer(many=True)
     reading_list = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
+    quiz_questions = serializers.IntegerField(
+        read_only=True,
+        help_text="how many questions citing this lecture the caller may practise (学完测一测)",
+    )
 
     class Meta:
         model = Lecture
@@ -92,6 +96,7 @@ class LectureDetailSerializer(serializers.ModelSerializer):
             "attachments",
             "reading_list",
             "progress",
+            "quiz_questions",
         ]
 
     def get_reading_list(self, lecture) -> list[dict]:

@@ -34,14 +34,21 @@ def lecture_archive(request):
 
 @login_required
 def lecture_page(request, pk: int):
+    """The lecture; opened with ``?p=3`` (a question's 出处 link), paragraph 3 is
+    highlighted and scrolled to."""
     lecture = selectors.lecture_for_user(user=request.user, pk=pk)
     progress = lecture.my_progress
     reading_list = getattr(lecture, "reading_list", None)
+    passage = request.GET.get("p", "")
+    passage = int(passage) if passage.isdigit() and len(passage) < 5 else None
     return render(
         request,
         "courses/lecture.html",
         {
             "lecture": lecture,
+            "body_html": selectors.body_with_cited_passage(
+                lecture.body_html, passage, _("A question comes from this passage")
+            ),
             "progress": progress,
             "reading_items": reading_list.items.all()
             if reading_list and reading_list.is_published

@@ -1,12 +1,14 @@
 """
-Attempt payloads, built from loaded rows (no queries). The answer key appears
-only for questions whose answer is final: every question once the attempt is
-closed, a practice question once it has been answered.
+Attempt payloads, built from loaded rows (no queries: load the items with
+``question__lecture``). The answer key appears only for questions whose answer is
+final: every question once the attempt is closed, a practice question once it has
+been answered.
 """
 
 from django.utils import timezone
 
 from .models import Attempt, AttemptQuestion, AttemptStatus, QuestionKind
+from .sources import source_link
 
 
 def display_letters(item: AttemptQuestion) -> list[str]:
@@ -47,7 +49,8 @@ def response_payload(item: AttemptQuestion) -> dict | None:
 
 
 def result_payload(item: AttemptQuestion) -> dict:
-    """The verdict on one question, with the answer key; only for final answers."""
+    """The verdict on one question, with the answer key, 解析 and 出处 (and the
+    cited lecture passage, ``source_link``); only for final answers."""
     question = item.question
     result = {
         "question": question.pk,
@@ -55,6 +58,7 @@ def result_payload(item: AttemptQuestion) -> dict:
         "points": float(item.points_awarded or 0),
         "explanation": question.explanation,
         "source": question.source,
+        "source_link": source_link(question),
         "your_answer": response_payload(item),
         "correct_choices": [],
     }

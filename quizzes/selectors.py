@@ -38,10 +38,20 @@ def with_attempts_used(quizzes: QuerySet[Quiz], *, member: User) -> QuerySet[Qui
     return quizzes.annotate(attempts_used=Coalesce(Subquery(mine), 0))
 
 
+#: An explained answer links to the lecture it cites (``sources.source_link``): load
+#: the lecture with the question, without its long text.
+CITED_LECTURE_TEXT = ("question__lecture__body", "question__lecture__body_html")
+
+
 def attempt_for_member(*, member: User, pk: int) -> Attempt:
-    """The member's own attempt, with its questions loaded (two queries)."""
+    """The member's own attempt, with its questions (and the lectures they cite)
+    loaded (two queries)."""
     attempt = get_object_or_404(Attempt.objects.select_related("quiz").filter(member=member), pk=pk)
-    attempt.loaded_items = list(attempt.items.select_related("question").order_by("position"))
+    attempt.loaded_items = list(
+        attempt.items.select_related("question__lecture")
+        .defer(*CITED_LECTURE_TEXT)
+        .order_by("position")
+    )
     return attempt
 
 
@@ -56,7 +66,11 @@ def practice_categories(*, member: User) -> list[dict]:
 
 
 def mistakes_for_member(*, member: User, include_resolved: bool = False) -> QuerySet[Mistake]:
-    mistakes = Mistake.objects.filter(member=member).select_related("question")
+    mistakes = (
+        Mistake.objects.filter(member=member)
+        .select_related("question__lecture")
+        .defer(*CITED_LECTURE_TEXT)
+    )
     if not include_resolved:
         mistakes = mistakes.filter(resolved_at__isnull=True)
     return mistakes.order_by("-last_wrong_at")

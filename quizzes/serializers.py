@@ -4,6 +4,7 @@ describe them for the OpenAPI schema and validate what clients send."""
 from rest_framework import serializers
 
 from .models import Mistake, Quiz
+from .sources import source_link
 
 
 class OptionSerializer(serializers.Serializer):
@@ -34,12 +35,24 @@ class AnswerSerializer(serializers.Serializer):
     )
 
 
+class SourceLinkSerializer(serializers.Serializer):
+    """The lecture passage a question cites (``quizzes.sources.source_link``)."""
+
+    lecture = serializers.IntegerField()
+    title = serializers.CharField()
+    anchor = serializers.CharField(allow_blank=True, help_text="the paragraph's id: p3; ''")
+    url = serializers.CharField(help_text="the lecture page opened at the passage")
+
+
 class ResultSerializer(serializers.Serializer):
     question = serializers.IntegerField()
     correct = serializers.BooleanField()
     points = serializers.FloatField()
     explanation = serializers.CharField(allow_blank=True)
-    source = serializers.CharField(allow_blank=True)
+    source = serializers.CharField(allow_blank=True, help_text="出处 as written")
+    source_link = SourceLinkSerializer(
+        allow_null=True, help_text="the cited lecture passage; null when none"
+    )
     your_answer = AnswerSerializer(allow_null=True)
     correct_choices = serializers.ListField(child=serializers.CharField())
     correct_text = serializers.ListField(child=serializers.CharField(), required=False)
@@ -47,7 +60,7 @@ class ResultSerializer(serializers.Serializer):
 
 class AttemptSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=["quiz", "daily", "special", "mistakes"])
+    kind = serializers.ChoiceField(choices=["quiz", "daily", "special", "mistakes", "lecture"])
     title = serializers.CharField()
     status = serializers.ChoiceField(choices=["open", "submitted", "expired"])
     practice = serializers.BooleanField()
@@ -108,14 +121,28 @@ class SpecialPracticeSerializer(serializers.Serializer):
     category = serializers.CharField(max_length=50)
 
 
+class MistakeQuestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    options = OptionSerializer(many=True)
+    answer = serializers.JSONField(help_text="the answer key (quizzes.scoring, version 1)")
+    explanation = serializers.CharField(allow_blank=True)
+    category = serializers.CharField()
+    source = serializers.CharField(allow_blank=True, help_text="出处 as written")
+    source_link = SourceLinkSerializer(allow_null=True)
+
+
 class MistakeSerializer(serializers.ModelSerializer):
+    """A notebook entry; load ``question__lecture`` with it (``selectors.mistakes_for_member``)."""
+
     question = serializers.SerializerMethodField()
 
     class Meta:
         model = Mistake
         fields = ["id", "question", "wrong_count", "right_streak", "last_wrong_at", "resolved_at"]
 
-    def get_question(self, mistake) -> dict:
+    def get_question(self, mistake) -> MistakeQuestionSerializer:
         q = mistake.question
         return {
             "id": q.pk,
@@ -127,4 +154,6 @@ class MistakeSerializer(serializers.ModelSerializer):
             "answer": q.answer,
             "explanation": q.explanation,
             "category": q.category,
+            "source": q.source,
+            "source_link": source_link(q),
         }

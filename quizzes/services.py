@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.points.services import points_award
+from courses.models import Lecture
 
 from . import rules as drawing
 from . import scope, scoring
@@ -238,13 +239,9 @@ def daily_practice_start(*, member: User, now: datetime | None = None) -> Attemp
     )
 
 
-@transaction.atomic
-def special_practice_start(*, member: User, category: str, now: datetime | None = None) -> Attempt:
-    """Ten questions of one category (专项练习), unseen ones first."""
-    now = now or timezone.now()
-    seed = secrets.randbits(48)
-    rng = random.Random(seed)  # noqa: S311
-    pool = _practice_pool(member).filter(category=category)
+def _unseen_first(member: User, pool, rng: random.Random) -> list[int]:
+    """Up to ``PRACTICE_COUNT`` ids drawn from ``pool``: those the member has never
+    been asked first, then the others."""
     seen = set(
         AttemptQuestion.objects.filter(attempt__member=member).values_list("question_id", flat=True)
     )
@@ -252,7 +249,17 @@ def special_practice_start(*, member: User, category: str, now: datetime | None 
     unseen = [pk for pk in ids if pk not in seen]
     chosen = rng.sample(unseen, min(len(unseen), PRACTICE_COUNT))
     others = [pk for pk in ids if pk not in chosen]
-    chosen += rng.sample(others, min(len(others), PRACTICE_COUNT - len(chosen)))
+    return chosen + rng.sample(others, min(len(others), PRACTICE_COUNT - len(chosen)))
+
+
+@transaction.atomic
+def special_practice_start(*, member: User, category: str, now: datetime | None = None) -> Attempt:
+    """Ten questions of one category (专项练习), unseen ones first."""
+    now = now or timezone.now()
+    seed = secrets.randbits(48)
+    rng = random.Random(seed)  # noqa: S311
+    pool = _practice_pool(member).filter(category=category)
+    chosen = _unseen_first(member, pool, rng)
     questions = Question.objects.in_bulk(chosen)
     return _create_attempt(
         member=member,
@@ -284,6 +291,50 @@ def mistakes_practice_start(*, member: User, now: datetime | None = None) -> Att
         seed=seed,
         rng=rng,
         now=now,
+        deadline=now + PRACTICE_LIFETIME,
+    )
+
+
+def lecture_questions(member: User, lecture_id: int):
+    """The questions citing the lecture that ``member`` may practise (学完测一测)."""
+    return _practice_pool(member).filter(lecture_id=lecture_id)
+
+
+@transaction.atomic
+def lecture_practice_start(
+    *, member: User, lecture: Lecture, now: datetime | None = None
+) -> Attempt:
+    """学完测一测: up to ten of the questions citing ``lecture`` (unseen ones first),
+    answered with feedback like special practice. A practice of the lecture still
+    open is returned instead of a second one. Refused (``not_found``) for a lecture
+    members cannot see, ``no_questions`` when none cites it."""
+    now = now or timezone.now()
+    if not Lecture.objects.published(now).filter(pk=lecture.pk).exists():
+        raise QuizError("not_found", _("No such lecture."))
+    User.objects.select_for_update().filter(pk=member.pk).first()  # one start at a time
+    running = Attempt.objects.filter(
+        member=member,
+        kind=AttemptKind.LECTURE,
+        lecture=lecture,
+        status=AttemptStatus.OPEN,
+        deadline__gt=now,
+    ).first()
+    if running is not None:
+        return running
+    seed = secrets.randbits(48)
+    rng = random.Random(seed)  # noqa: S311
+    chosen = _unseen_first(member, lecture_questions(member, lecture.pk), rng)
+    if not chosen:
+        raise QuizError("no_questions", _("No questions cite this lecture yet."))
+    questions = Question.objects.in_bulk(chosen)
+    return _create_attempt(
+        member=member,
+        kind=AttemptKind.LECTURE,
+        drawn=[Drawn(questions[pk], 1) for pk in chosen],
+        seed=seed,
+        rng=rng,
+        now=now,
+        lecture=lecture,
         deadline=now + PRACTICE_LIFETIME,
     )
 
@@ -382,7 +433,12 @@ def answer_save(
     attempt = _locked_open_attempt(attempt_id, member, now)
     if attempt.deadline is not None and now > attempt.deadline:
         raise QuizError("late", _("Time is up; this answer came after the deadline."))
-    item = attempt.items.select_related("question").filter(question_id=question_id).first()
+    item = (
+        attempt.items.select_related("question__lecture")
+        .defer("question__lecture__body", "question__lecture__body_html")
+        .filter(question_id=question_id)
+        .first()
+    )
     if item is None:
         raise QuizError("not_found", _("This question is not part of the attempt."))
     response = response_from_client(item, data)

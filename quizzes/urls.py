@@ -10,6 +10,7 @@ urlpatterns = [
     path("practice/special/", views.special_start, name="special"),
     path("practice/mistakes/", views.mistakes_start, name="mistakes_practice"),
     path("quizzes/<int:pk>/start/", views.quiz_start, name="start"),
+    path("lectures/<int:pk>/practice/", views.lecture_practice, name="lecture_practice"),
     path("attempts/<int:pk>/", views.attempt_page, name="attempt"),
     path("attempts/<int:pk>/review/", views.review_page, name="review"),
     path("me/results/", views.my_results, name="results"),

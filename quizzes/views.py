@@ -9,8 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from courses.models import Lecture
+
 from . import presenters, selectors, services
 from .models import Attempt, AttemptKind, AttemptStatus
+from .sources import source_link
 
 
 def daily_status(member) -> dict:
@@ -79,6 +82,19 @@ def mistakes_start(request):
 
 @login_required
 @require_POST
+def lecture_practice(request, pk: int):
+    """学完测一测 (the form at the end of a lecture page); a refusal goes back there."""
+    lecture = get_object_or_404(Lecture.objects.published().only("pk"), pk=pk)
+    try:
+        attempt = services.lecture_practice_start(member=request.user, lecture=lecture)
+    except services.QuizError as error:
+        messages.error(request, str(error))
+        return redirect("courses:lecture", lecture.pk)
+    return redirect("quizzes:attempt", attempt.pk)
+
+
+@login_required
+@require_POST
 def quiz_start(request, pk: int):
     quiz = get_object_or_404(selectors.quizzes_for_member(member=request.user), pk=pk)
     return _start(request, lambda: services.attempt_start(member=request.user, quiz=quiz))
@@ -141,6 +157,7 @@ def my_mistakes(request):
             "options": [
                 (chr(ord("A") + i), text) for i, text in enumerate(mistake.question.options)
             ],
+            "source_link": source_link(mistake.question),
         }
         for mistake in page.object_list
     ]

@@ -116,6 +116,18 @@ function setupChecklist(box) {
   });
 }
 
+// Opened from a question's "出自《…》" (?p=3#p3): bring the highlighted passage into
+// view. Some chat apps' browsers ignore the #fragment or scroll before the page is
+// laid out, so do it here too, once the page is ready.
+function showCitedPassage() {
+  const cited = document.querySelector("[data-cited]");
+  if (!cited) return;
+  const scroll = () => cited.scrollIntoView({ block: "center" });
+  if (document.readyState === "complete") scroll();
+  else window.addEventListener("load", scroll, { once: true });
+}
+
 const lecture = document.querySelector("[data-lecture]");
 if (lecture) setupLecture(lecture);
+showCitedPassage();
 document.querySelectorAll("[data-reading-item]").forEach(setupChecklist);

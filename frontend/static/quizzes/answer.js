@@ -89,6 +89,23 @@ function setup() {
     if (result.explanation) {
       feedback.append(el("p", { class: "muted" }, `${text.explanation}：${result.explanation}`));
     }
+    // 出处: "出自《…》" opens the lecture at the cited passage (highlighted there).
+    const link = result.source_link;
+    if (link || result.source) {
+      const line = el("p", { class: "feedback__source", "data-testid": "source" }, `${text.source}：`);
+      if (link) {
+        line.append(
+          el("a", { class: "source-link", href: link.url, "data-testid": "source-link" },
+            text.from.replace("{title}", link.title)),
+        );
+        if (result.source && result.source !== link.title) {
+          line.append(" ", el("span", { class: "muted" }, result.source));
+        }
+      } else {
+        line.append(result.source);
+      }
+      feedback.append(line);
+    }
   }
 
   // "多选题：选出全部正确答案后点提交" (practice) or "多选题：选出全部正确答案" (exam).
