@@ -9,19 +9,22 @@ with flags for a wrong option nobody picks (it does not distract), a wrong
 option the upper group picks at least as often as the lower group (the question
 or its key may be wrong) and a correct option the lower group picks more often.
 
-The arithmetic is pure; ``quiz_statistics`` reads the answers in one query and
-the questions in a second, whatever the number of attempts, in one pass.
+The arithmetic is pure; ``quiz_statistics`` reads the attempts, their answers
+and the questions in three queries whatever the number of attempts, in one pass.
 """
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from backend.common.xlsx import header_row, safe_cell, workbook_bytes
 
-from .models import AttemptQuestion, AttemptStatus, Question, QuestionKind, Quiz
+from .models import Attempt, AttemptQuestion, AttemptStatus, Question, QuestionKind, Quiz
 
 TOO_EASY, TOO_HARD, NEGATIVE = "too_easy", "too_hard", "negative_discrimination"
 FLAG_LABELS = {TOO_EASY: "过易", TOO_HARD: "过难", NEGATIVE: "区分度为负"}
@@ -208,24 +211,36 @@ class QuizReport:
 
 
 def quiz_statistics(*, quiz: Quiz) -> QuizReport:
-    rows = AttemptQuestion.objects.filter(
-        attempt__quiz=quiz,
-        attempt__status__in=[AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED],
-    ).values_list(
-        "attempt_id",
-        "attempt__score",
-        "attempt__max_score",
-        "attempt__passed",
-        "question_id",
-        "correct",
-        "response",
+    """Three queries whatever the number of attempts: the closed attempts' scores,
+    their answers (one row per attempt and question, the response as its JSON
+    text, parsed once per distinct text: a quiz has few distinct answers), the
+    questions. At 10,000 attempts of 20 questions, 200,000 answer rows in one pass."""
+    closed = [AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED]
+    scores: dict[int, tuple[float, bool]] = {
+        attempt_id: (float(score or 0) * 100 / float(max_score) if max_score else 0.0, bool(passed))
+        for attempt_id, score, max_score, passed in Attempt.objects.filter(
+            quiz=quiz, status__in=closed
+        )
+        .order_by()
+        .values_list("pk", "score", "max_score", "passed")
+    }
+    rows = (
+        AttemptQuestion.objects.filter(attempt__quiz=quiz, attempt__status__in=closed)
+        .order_by("attempt_id")  # repeatable groups: ties keep the attempts' order
+        .values_list("attempt_id", "question_id", "correct", Cast("response", TextField()))
     )
     by_question: dict[int, list[tuple[float, bool, frozenset[str]]]] = defaultdict(list)
     attempts: dict[int, tuple[float, bool]] = {}
-    for attempt_id, score, max_score, passed, question_id, correct, response in rows:
-        percent = float(score or 0) * 100 / float(max_score) if max_score else 0.0
-        attempts[attempt_id] = (percent, bool(passed))
-        by_question[question_id].append((percent, bool(correct), _choices(response)))
+    parsed: dict[str | None, frozenset[str]] = {}
+    for attempt_id, question_id, correct, response in rows:
+        score = scores.get(attempt_id)
+        if score is None:  # closed between the two queries: left for the next report
+            continue
+        attempts[attempt_id] = score
+        choices = parsed.get(response)
+        if choices is None:
+            choices = parsed[response] = _choices(json.loads(response) if response else None)
+        by_question[question_id].append((score[0], bool(correct), choices))
     questions = Question.objects.in_bulk(list(by_question))
     stats = [
         question_stat(questions[question_id], answers)
