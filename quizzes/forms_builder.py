@@ -171,6 +171,11 @@ class RuleForm(forms.Form):
             self.fields[name].widget = forms.Select(
                 choices=[("", _("Any"))] + [(value, value) for value in names]
             )
+        kind = self["kind"].value()
+        if kind and kind not in QuestionKind.values:
+            # a stored rule of a kind that does not exist shows as it is (and is
+            # refused on save) rather than passing for the first kind in the list
+            self.fields["kind"].widget.choices = [*QuestionKind.choices, (kind, kind)]
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("aria-label", str(field.label))
             field.widget.attrs["data-field"] = name

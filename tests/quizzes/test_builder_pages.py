@@ -439,3 +439,19 @@ def test_the_list_filters_by_status_and_title(client, org, bank):
     titles = lambda **q: [r["quiz"].title for r in client.get(LIST, q).context["rows"]]  # noqa: E731
     assert titles(status="draft") == ["党章草稿"]
     assert titles(q="党史") == ["党史测试"]
+
+
+def test_a_stored_rule_in_error_shows_as_it_is(client, org, bank):
+    quiz = make_quiz(rules=[{"kind": "essay", "count": 2}], banks=[bank], status="draft")
+    login(client, org.city_admin)
+    response = client.get(edit_url(quiz))
+    row = response.context["rules"].forms[0]
+    assert row.problem  # the parser's word on the kind
+    assert '<option value="essay" selected>' in response.content.decode()
+    # saving it unchanged is refused, nothing changes
+    response = client.post(
+        edit_url(quiz), form_data(banks=[bank], rules=[{"kind": "essay", "count": 2}], initial=1)
+    )
+    assert response.status_code == 200
+    quiz.refresh_from_db()
+    assert quiz.rules == [{"kind": "essay", "count": 2}]
