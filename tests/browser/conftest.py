@@ -168,3 +168,19 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def admin_page(browser, base: str, username: str, viewport: dict):
+    """A page signed in to the Django admin as ``username`` (whose password is the
+    factories' PASSWORD), in a new Chinese context of ``viewport``; close its
+    ``context`` when done."""
+    from ..factories import PASSWORD
+
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    page.goto(base + "/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("[type=submit]")
+    page.wait_for_url(base + "/admin/")
+    return page

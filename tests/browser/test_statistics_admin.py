@@ -7,10 +7,10 @@ import pytest
 
 from backend.accounts.models import Role
 
-from ..factories import PASSWORD, make_bank, make_question, make_quiz, make_user
+from ..factories import make_bank, make_question, make_quiz, make_user
 from ..quizzes.test_statistics import closed_attempt, picks
 from ..text_words import english_words
-from .conftest import screenshot
+from .conftest import admin_page, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -60,13 +60,7 @@ def test_the_option_tables_on_a_desktop_and_a_tablet(daphne_server, browser):
     # given a quiz twenty members have taken, and the city admin signed in
     quiz = a_quiz_with_answers()
     make_user(Role.CITY_ADMIN, username="cityadmin")
-    desk = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
-    page = desk.new_page()
-    page.goto(daphne_server + "/admin/login/")
-    page.fill("input[name=username]", "cityadmin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[type=submit]")
-    page.wait_for_url(daphne_server + "/admin/")
+    page = admin_page(browser, daphne_server, "cityadmin", {"width": 1920, "height": 1080})
 
     # when they open the quiz's statistics
     page.goto(f"{daphne_server}/admin/quizzes/quiz/{quiz.pk}/statistics/")
@@ -90,4 +84,4 @@ def test_the_option_tables_on_a_desktop_and_a_tablet(daphne_server, browser):
     screenshot(page, "statistics-tablet")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 768, width
-    desk.close()
+    page.context.close()
