@@ -19,7 +19,7 @@ from backend.common.xlsx import xlsx_response
 
 from . import questions, scoring, statistics
 from . import scope as quiz_scope
-from .admin_papers import PaperAdminMixin, QuizPaperForm
+from .admin_papers import PaperAdminMixin, PaperQuestionForm, QuizPaperForm
 from .models import Question, QuestionBank, Quiz, QuizQuestion
 
 
@@ -127,6 +127,9 @@ class QuestionAdmin(admin.ModelAdmin):
 
 class QuizQuestionInline(admin.TabularInline):
     model = QuizQuestion
+    form = PaperQuestionForm
+    verbose_name = _("Question of the paper")
+    verbose_name_plural = _("Questions of the paper")
     extra = 0
     raw_id_fields = ["question"]
     fields = ["position", "question", "points"]

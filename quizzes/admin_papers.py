@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy
 
 from . import papers
 from . import rules as drawing
-from .models import Quiz, QuizStatus
+from .models import Quiz, QuizQuestion, QuizStatus
+
+RULES_HELP = gettext_lazy(
+    'A list of rules, e.g. [{"kind": "single", "count": 10, "points": 2, "category": "…"}]: '
+    "kind is single, multiple, truefalse or fill; count the questions drawn; points per "
+    "question; optional category, tag, min_difficulty and max_difficulty (1–5). Empty: a "
+    "fixed paper of the questions below. The quiz builder pages edit rules without JSON."
+)
 
 
 class QuizPaperForm(forms.ModelForm):
@@ -45,6 +52,11 @@ class QuizPaperForm(forms.ModelForm):
             "audience_unit",
             "audience_branch",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "rules" in self.fields:
+            self.fields["rules"].help_text = RULES_HELP
 
     def clean_rules(self):
         data = self.cleaned_data.get("rules")
@@ -85,6 +97,19 @@ class QuizPaperForm(forms.ModelForm):
         else:
             self.unfillable = check.problem
         return cleaned
+
+
+class PaperQuestionForm(forms.ModelForm):
+    """A row of a fixed paper (the inline of ``QuizAdmin``), labelled in Chinese."""
+
+    class Meta:
+        model = QuizQuestion
+        fields = ["position", "question", "points"]
+        labels = {
+            "position": gettext_lazy("Order in the paper"),
+            "question": gettext_lazy("Question"),
+            "points": gettext_lazy("Points of the question"),
+        }
 
 
 class PaperAdminMixin:
