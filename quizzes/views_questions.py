@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -221,10 +222,16 @@ def _editor(request, *, bank: QuestionBank, question: Question | None):
         else:
             messages.success(request, _("Question saved."))
             if request.POST.get("then") == "new":
-                return redirect("authoring:question_new", bank.pk)
+                # the next question most often has the same kind and category
+                again = urlencode({"kind": saved.kind, "category": saved.category})
+                return redirect(f"{reverse('authoring:question_new', args=[bank.pk])}?{again}")
             return redirect("authoring:question_edit", saved.pk)
+    elif question is not None:
+        form = _form_of(question)
     else:
-        form = _form_of(question) if question else _blank_form()
+        form = _blank_form()
+        form["kind"] = _choice(request.GET.get("kind", ""), QuestionKind.values) or form["kind"]
+        form["category"] = request.GET.get("category", "")[: service.MAX_CATEGORY]
     if form["kind"] == QuestionKind.FILL:
         # one answer box per blank of the stem, keeping what was typed
         count = scoring.blank_count(form["stem"])

@@ -137,5 +137,9 @@ def test_a_unit_admin_writes_questions_with_a_live_preview(daphne_server, browse
     box = page.locator("[data-preview]").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= TABLET["width"]
     screenshot(page, "editor-tablet-768")
+    page.goto(f"{base}/authoring/banks/{bank.pk}/questions/?cited=1")
+    assert page.locator("[data-testid=question-count]").inner_text() == "共 1 题"
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    screenshot(page, "editor-list-768")
     assert errors == []
     context.close()

@@ -152,6 +152,18 @@ def test_a_single_choice_question_is_saved_from_the_form(org, bank, client):
     assert question.stem_key == "党的最高领导机关是"
 
 
+def test_save_and_add_another_keeps_the_kind_and_category(org, bank, client):
+    client.force_login(org.unit_admin)
+    data = form(kind="truefalse", stem="预备期为一年。", truth="true", category="党员管理")
+    data["then"] = "new"
+    response = client.post(f"/authoring/banks/{bank.pk}/questions/new/", data)
+    assert response.status_code == 302 and "/questions/new/?" in response["Location"]
+    page = client.get(response["Location"])
+    assert page.context["form"]["kind"] == "truefalse"
+    assert page.context["form"]["category"] == "党员管理"
+    assert page.context["form"]["stem"] == ""
+
+
 def test_a_multiple_choice_question_is_saved_with_its_answers(org, bank, client):
     client.force_login(org.unit_admin)
     data = form(
