@@ -210,5 +210,8 @@ def test_a_fixed_paper_is_built_by_search_on_a_tablet(daphne_server, browser):
     # the saved page lists them in that order, on the tablet too
     assert page.locator("[data-testid=picked] [data-item]").count() == 3
     shot(page, "builder-fixed-saved-tablet", at="[data-testid=picked]")
+    # and on a 1920×1080 screen the paper sits beside the quiz's settings
+    page.set_viewport_size(DESKTOP)
+    shot(page, "builder-fixed-desktop", at="h1")
     assert errors == []
     context.close()
