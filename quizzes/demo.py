@@ -7,7 +7,9 @@ whole city, one for each of the first two units); past attempts and daily
 practice for some members through the services, so results, statistics and
 mistakes notebooks are not empty; and, written in bulk (``_seed_year``), a year
 of daily practice and a closed exam for each of the past four quarters with
-their sittings. Idempotent.
+their sittings. Some questions cite the passage of a demo lecture they test
+(``LECTURE_CITATIONS``), so "出自《…》" and 学完测一测 show (this month's lecture
+among them). Idempotent.
 """
 
 import random
@@ -19,6 +21,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Unit, User
 from backend.points.demo import DemoAward, ledger_bulk_add
+from courses.models import Lecture
 
 from . import services
 from .importing.plan import questions_import
@@ -27,6 +30,7 @@ from .models import (
     AttemptKind,
     AttemptQuestion,
     AttemptStatus,
+    Question,
     QuestionBank,
     QuestionKind,
     Quiz,
@@ -41,6 +45,27 @@ CONTEST_PAPERS = [
     ("机关党建知识竞赛题", None),
     ("市委组织部支部知识竞赛题", "市委组织部"),
     ("市财政局支部知识竞赛题", "市财政局"),
+]
+#: Questions tied to the demo lectures (fixtures/lectures.json): (month of this
+#: year's lecture, paragraph of its text, the start of the question's stem).
+LECTURE_CITATIONS = [
+    (2, 2, "“三会一课”中的“三会”是指"),
+    (2, 2, "根据《中国共产党支部工作条例（试行）》，党员大会一般多长时间"),
+    (2, 2, "根据《中国共产党支部工作条例（试行）》，党支部委员会会议一般多长时间"),
+    (2, 2, "根据《中国共产党支部工作条例（试行）》，党小组会一般多长时间"),
+    (2, 4, "根据《中国共产党支部工作条例（试行）》，党支部书记每年至少讲几次党课"),
+    (11, 2, "根据《中国共产党支部工作条例（试行）》，有正式党员多少人以上"),
+    (11, 2, "根据《中国共产党支部工作条例（试行）》，正式党员不足7人"),
+    (11, 2, "根据《中国共产党支部工作条例（试行）》，党支部党员人数一般不超过"),
+    (11, 2, "正式党员不足3人的单位"),
+    (11, 2, "党员人数较多或者党员工作地、居住地比较分散"),
+    (12, 1, "根据《中国共产党支部工作条例（试行）》，组织生活会一般安排在"),
+    (12, 1, "根据《中国共产党支部工作条例（试行）》，党支部一般多长时间开展1次民主评议"),
+    (12, 1, "党支部应当每年至少召开1次组织生活会"),
+    (12, 2, "召开组织生活会，应当确定主题"),
+    (12, 4, "组织生活会的正确做法包括"),
+    (12, 4, "组织生活会上应当查摆问题"),
+    (12, 6, "民主评议党员时，党支部组织党员联系个人实际"),
 ]
 CONTEST_RULES = [
     {"kind": "single", "count": 12, "max_difficulty": 4, "points": 1},
@@ -65,6 +90,7 @@ def seed_quizzes(*, members: list[User], today: date | None = None) -> list[Quiz
         if not report.committed:
             problems = "; ".join(f"row {e.row} {e.column}: {e.message}" for e in report.errors[:5])
             raise CommandError(f"The demo question bank does not import: {problems}")
+    _cite_lectures(bank, today)
     fixed = _fixed_quiz(bank)
     exam = _exam(bank, today)
     papers = [_contest_paper(bank, title, unit) for title, unit in CONTEST_PAPERS]
@@ -78,6 +104,23 @@ def seed_quizzes(*, members: list[User], today: date | None = None) -> list[Quiz
     quarterly = [_quarter_exam(bank, start) for start in _past_quarters(today)]
     _seed_year(members, quarterly, today)
     return [fixed, exam, *papers]
+
+
+def _cite_lectures(bank: QuestionBank, today: date) -> None:
+    """Ties ``LECTURE_CITATIONS``' questions to this year's demo lectures (a stem
+    or lecture not found is left alone). Two queries and an update per cited passage."""
+    lectures = {
+        lecture.month.month: lecture
+        for lecture in Lecture.objects.filter(month__year=today.year, is_featured=True)
+    }
+    stems = dict(bank.questions.values_list("stem", "pk"))
+    cited: dict[tuple[int, int], list[int]] = {}
+    for month, passage, start in LECTURE_CITATIONS:
+        if month in lectures:
+            ids = [pk for stem, pk in stems.items() if stem.startswith(start)]
+            cited.setdefault((lectures[month].pk, passage), []).extend(ids)
+    for (lecture_id, passage), ids in cited.items():
+        Question.objects.filter(pk__in=ids).update(lecture_id=lecture_id, passage=passage)
 
 
 # --- a year of activity, in bulk -------------------------------------------------------

@@ -95,6 +95,14 @@ def test_demo_lectures(_media_in_tmp):
     assert Quiz.objects.filter(purpose="contest", status="published").count() == 3
     assert Attempt.objects.filter(quiz__isnull=False, status="submitted").count() >= 20
     assert Mistake.objects.exists()
+    # questions cite the passages of the lectures they test (出自《…》, 学完测一测)
+    from quizzes.demo import LECTURE_CITATIONS
+    from quizzes.sources import paragraph_count
+
+    cited = list(bank.filter(lecture__isnull=False).select_related("lecture"))
+    assert len(cited) == len(LECTURE_CITATIONS)
+    assert {q.lecture.month.month for q in cited} == {month for month, *_ in LECTURE_CITATIONS}
+    assert all(1 <= q.passage <= paragraph_count(q.lecture.body_html) for q in cited)
 
 
 def test_demo_secretaries_host_a_contest_paper_out_of_the_box(client):
