@@ -103,6 +103,8 @@ def test_demo_lectures(_media_in_tmp):
     assert len(cited) == len(LECTURE_CITATIONS)
     assert {q.lecture.month.month for q in cited} == {month for month, *_ in LECTURE_CITATIONS}
     assert all(1 <= q.passage <= paragraph_count(q.lecture.body_html) for q in cited)
+    this_month = timezone.localdate().replace(day=1)
+    assert any(q.lecture.month == this_month for q in cited)  # its page ends with 学完测一测
 
 
 def test_demo_secretaries_host_a_contest_paper_out_of_the_box(client):

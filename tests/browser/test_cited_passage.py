@@ -3,6 +3,8 @@ answers one wrong, follows "出自《…》" and lands on the highlighted passag
 
 import pytest
 
+from backend.accounts.models import Role, User
+
 from ..factories import (
     PASSWORD,
     make_bank,
@@ -12,6 +14,7 @@ from ..factories import (
     make_unit,
     make_user,
 )
+from ..quizzes.test_source_link import finished_contest
 from .conftest import ARTIFACTS, screenshot
 
 pytestmark = pytest.mark.browser
@@ -104,5 +107,25 @@ def test_a_wrong_answer_leads_to_the_highlighted_passage(daphne_server, browser)
     assert page.evaluate("window.scrollY") > 640
     page.screenshot(path=str(ARTIFACTS / "cited-passage.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= SMALL_PHONE["width"]
+
+    # the mistakes notebook explains it the same way
+    page.goto(daphne_server + "/me/mistakes/")
+    mistake = page.locator("[data-testid=mistake]")
+    assert mistake.count() == 1 and f"出自《{TITLE}》" in mistake.inner_text()
+    screenshot(page, "cited-mistakes")
+
+    # and so does a live contest's finished page, for the questions member001 got wrong
+    member = User.objects.get(username="member001")
+    host = make_user(Role.SECRETARY, branch=member.branch)
+    questions = list(bank.questions.order_by("pk"))
+    contest = finished_contest(
+        host, questions[:2], {member: [{"choices": ["A"]}, {"choices": ["B"]}]}
+    )
+    page.goto(f"{daphne_server}/join/{contest.pin}/")
+    missed = page.locator("[data-testid=missed-question]")
+    assert missed.count() == 1 and "正确答案：B. 第四季度" in missed.inner_text()
+    screenshot(page, "cited-contest-finished")
+    missed.locator("[data-testid=source-link]").click()
+    page.wait_for_url(f"{daphne_server}/lectures/{lecture.pk}/?p=9#p9")
     assert not errors, errors
     context.close()
