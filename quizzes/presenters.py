@@ -71,12 +71,22 @@ def result_payload(item: AttemptQuestion) -> dict:
     return result
 
 
+def attempt_title(attempt: Attempt) -> str:
+    """The quiz's title, or the kind of practice (学完测一测 with its lecture's title;
+    load ``quiz`` and ``lecture`` with the attempt)."""
+    if attempt.quiz_id:
+        return attempt.quiz.title
+    if attempt.lecture_id:
+        return f"{attempt.get_kind_display()} · {attempt.lecture.title}"
+    return str(attempt.get_kind_display())
+
+
 def attempt_payload(attempt: Attempt, items: list[AttemptQuestion]) -> dict:
     closed = attempt.status != AttemptStatus.OPEN
     return {
         "id": attempt.pk,
         "kind": attempt.kind,
-        "title": attempt.quiz.title if attempt.quiz_id else attempt.get_kind_display(),
+        "title": attempt_title(attempt),
         "status": attempt.status,
         "practice": attempt.is_practice,
         "started_at": attempt.started_at,

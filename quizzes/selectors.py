@@ -46,7 +46,12 @@ CITED_LECTURE_TEXT = ("question__lecture__body", "question__lecture__body_html")
 def attempt_for_member(*, member: User, pk: int) -> Attempt:
     """The member's own attempt, with its questions (and the lectures they cite)
     loaded (two queries)."""
-    attempt = get_object_or_404(Attempt.objects.select_related("quiz").filter(member=member), pk=pk)
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("quiz", "lecture")
+        .defer("lecture__body", "lecture__body_html")
+        .filter(member=member),
+        pk=pk,
+    )
     attempt.loaded_items = list(
         attempt.items.select_related("question__lecture")
         .defer(*CITED_LECTURE_TEXT)
@@ -80,6 +85,7 @@ def attempts_of_member(*, member: User) -> QuerySet[Attempt]:
     return (
         Attempt.objects.filter(member=member)
         .exclude(status=AttemptStatus.OPEN, deadline__isnull=True, finished_at__isnull=True)
-        .select_related("quiz")
+        .select_related("quiz", "lecture")
+        .defer("lecture__body", "lecture__body_html")
         .order_by("-started_at")
     )

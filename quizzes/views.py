@@ -102,7 +102,13 @@ def quiz_start(request, pk: int):
 
 @login_required
 def attempt_page(request, pk: int):
-    attempt = get_object_or_404(Attempt.objects.select_related("quiz"), pk=pk, member=request.user)
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("quiz", "lecture").defer(
+            "lecture__body", "lecture__body_html"
+        ),
+        pk=pk,
+        member=request.user,
+    )
     if attempt.status != AttemptStatus.OPEN:
         return redirect("quizzes:review", attempt.pk)
     return render(request, "quizzes/attempt.html", {"attempt": attempt, "nav": "practice"})

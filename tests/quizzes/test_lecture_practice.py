@@ -36,6 +36,7 @@ def test_the_api_starts_a_practice_of_up_to_ten_cited_questions(
     assert response.status_code == 201
     body = response.json()
     assert body["kind"] == "lecture" and body["practice"] is True and body["status"] == "open"
+    assert body["title"] == f"学完测一测 · {lecture.title}"
     assert len(body["questions"]) == 10
     assert {q["id"] for q in body["questions"]} <= {q.pk for q in city_questions}
     attempt = Attempt.objects.get(pk=body["id"])
@@ -129,7 +130,9 @@ def test_the_lecture_page_ends_with_the_card_and_its_form_starts(org, client, le
     response = client.post(f"/lectures/{lecture.pk}/practice/")
     attempt = Attempt.objects.get(member=org.member_a1, kind=AttemptKind.LECTURE)
     assert response.status_code == 302 and response["Location"] == f"/attempts/{attempt.pk}/"
-    assert client.get(f"/attempts/{attempt.pk}/").status_code == 200
+    assert (
+        f"学完测一测 · {lecture.title}" in client.get(f"/attempts/{attempt.pk}/").content.decode()
+    )
     assert client.get(f"/lectures/{lecture.pk}/practice/").status_code == 405
 
 
