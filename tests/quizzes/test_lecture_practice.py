@@ -134,6 +134,8 @@ def test_the_lecture_page_ends_with_the_card_and_its_form_starts(org, client, le
         f"学完测一测 · {lecture.title}" in client.get(f"/attempts/{attempt.pk}/").content.decode()
     )
     assert client.get(f"/lectures/{lecture.pk}/practice/").status_code == 405
+    review = client.get(f"/attempts/{attempt.pk}/review/").content.decode()
+    assert f'href="/lectures/{lecture.pk}/" data-testid="back-to-lecture">回到讲座<' in review
 
 
 def test_the_page_form_refused_goes_back_to_the_lecture(org, client, lecture):
