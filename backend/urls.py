@@ -13,6 +13,7 @@ from frontend import views as frontend_views
 from orglife import api_urls as orglife_api_urls
 from quizzes import api as quizzes_api
 from quizzes import api_results as quizzes_api_results
+from quizzes import api_urls as quizzes_api_urls
 from supervision import api_explanations as supervision_api_explanations
 from supervision import api_record as supervision_api_record
 from supervision import api_reports as supervision_api_reports
@@ -80,7 +81,7 @@ api_v1 = [
         name="practice-categories",
     ),
     path("me/mistakes/", quizzes_api.MistakeListView.as_view(), name="me-mistakes"),
-    path("", include("quizzes.api_urls")),
+    *quizzes_api_urls.urlpatterns,
     *orglife_api_urls.urlpatterns,
     *supervision_api_record.urlpatterns,
     *supervision_api_urls.urlpatterns,
