@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from courses.models import Lecture
 
@@ -182,9 +183,9 @@ def question_validate(fields: dict) -> dict:
         errors["source"] = _("The source is longer than %(n)d characters.") % {"n": MAX_SOURCE}
     explanation = (fields.get("explanation") or "").strip()
     if len(explanation) > MAX_EXPLANATION:
-        errors["explanation"] = _("The explanation is longer than %(n)d characters.") % {
-            "n": MAX_EXPLANATION
-        }
+        errors["explanation"] = pgettext(
+            "question", "The explanation is longer than %(n)d characters."
+        ) % {"n": MAX_EXPLANATION}
     lecture = _lecture(fields.get("lecture"))
     if lecture is False:
         errors["lecture"] = _("This lecture does not exist.")
