@@ -252,24 +252,37 @@ def _unseen_first(member: User, pool, rng: random.Random) -> list[int]:
     return chosen + rng.sample(others, min(len(others), PRACTICE_COUNT - len(chosen)))
 
 
-@transaction.atomic
-def special_practice_start(*, member: User, category: str, now: datetime | None = None) -> Attempt:
-    """Ten questions of one category (专项练习), unseen ones first."""
-    now = now or timezone.now()
+def _practice_attempt(
+    *, member: User, kind: str, pool, now: datetime, empty: str | None = None, **fields
+) -> Attempt:
+    """A practice attempt of up to ``PRACTICE_COUNT`` questions of ``pool``, unseen
+    ones first, open for ``PRACTICE_LIFETIME``. ``empty`` replaces the generic
+    ``no_questions`` message when the pool has nothing to draw."""
     seed = secrets.randbits(48)
     rng = random.Random(seed)  # noqa: S311
-    pool = _practice_pool(member).filter(category=category)
     chosen = _unseen_first(member, pool, rng)
+    if not chosen and empty is not None:
+        raise QuizError("no_questions", empty)
     questions = Question.objects.in_bulk(chosen)
     return _create_attempt(
         member=member,
-        kind=AttemptKind.SPECIAL,
+        kind=kind,
         drawn=[Drawn(questions[pk], 1) for pk in chosen],
         seed=seed,
         rng=rng,
         now=now,
-        category=category,
         deadline=now + PRACTICE_LIFETIME,
+        **fields,
+    )
+
+
+@transaction.atomic
+def special_practice_start(*, member: User, category: str, now: datetime | None = None) -> Attempt:
+    """Ten questions of one category (专项练习), unseen ones first."""
+    now = now or timezone.now()
+    pool = _practice_pool(member).filter(category=category)
+    return _practice_attempt(
+        member=member, kind=AttemptKind.SPECIAL, pool=pool, now=now, category=category
     )
 
 
@@ -321,21 +334,13 @@ def lecture_practice_start(
     ).first()
     if running is not None:
         return running
-    seed = secrets.randbits(48)
-    rng = random.Random(seed)  # noqa: S311
-    chosen = _unseen_first(member, lecture_questions(member, lecture.pk), rng)
-    if not chosen:
-        raise QuizError("no_questions", _("No questions cite this lecture yet."))
-    questions = Question.objects.in_bulk(chosen)
-    return _create_attempt(
+    return _practice_attempt(
         member=member,
         kind=AttemptKind.LECTURE,
-        drawn=[Drawn(questions[pk], 1) for pk in chosen],
-        seed=seed,
-        rng=rng,
+        pool=lecture_questions(member, lecture.pk),
         now=now,
+        empty=_("No questions cite this lecture yet."),
         lecture=lecture,
-        deadline=now + PRACTICE_LIFETIME,
     )
 
 
