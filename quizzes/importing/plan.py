@@ -176,6 +176,7 @@ class _Plan:
     create: list[Question] = field(default_factory=list)
     update: list[Question] = field(default_factory=list)
     deactivate: list[int] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)  # UPDATE_FIELDS some update changes
 
 
 def questions_import(
@@ -212,7 +213,9 @@ def questions_import(
             return plan.report
         Question.objects.bulk_create(plan.create, batch_size=BATCH)
         if plan.update:
-            Question.objects.bulk_update(plan.update, UPDATE_FIELDS, batch_size=BATCH)
+            # only the columns some row changes: each is a CASE over the batch's rows
+            changed = [name for name in UPDATE_FIELDS if name in plan.changed]
+            Question.objects.bulk_update(plan.update, changed, batch_size=BATCH)
         if plan.deactivate:
             Question.objects.filter(pk__in=plan.deactivate).update(is_active=False)
         if read.layout == "mapped":
@@ -303,10 +306,16 @@ def _plan(bank: QuestionBank, read: ReadResult, *, duplicates: str, missing: str
                 fields["lecture_id"], fields["passage"] = question.lecture_id, question.passage
             seen_keys.setdefault(key, number)
             seen_stems.setdefault(stem, number)
-            if all(getattr(question, name) == fields[name] for name in _COMPARED):
+            changed = [
+                name
+                for name, compared in zip(UPDATE_FIELDS, _COMPARED, strict=True)
+                if getattr(question, compared) != fields[compared]
+            ]
+            if not changed:
                 planned.action = "unchanged"
                 report.unchanged += 1
                 continue
+            plan.changed.update(changed)
             if question.kind != fields["kind"]:
                 kind_changed[question.pk] = (number, question)
             for name, value in fields.items():

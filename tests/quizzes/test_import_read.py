@@ -591,6 +591,78 @@ def test_unreadable_files():
         assert ".xlsx" in str(error)
 
 
+def shared_strings_xlsx(data: bytes) -> bytes:
+    """The same workbook with its texts in xl/sharedStrings.xml, as Excel and WPS
+    write them (openpyxl writes inline strings)."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    strings = []
+
+    def shared(match):
+        strings.append(match.group(2))
+        return b'<c r="%s" t="s"><v>%d</v></c>' % (match.group(1), len(strings) - 1)
+
+    inline = rb'<c r="([A-Z]+\d+)" t="inlineStr"><is>(<t[^>]*>.*?</t>)</is></c>'
+    ns = b"http://schemas.openxmlformats.org"
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                content = re.sub(inline, shared, content)
+            elif item.filename == "[Content_Types].xml":
+                content = content.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdStrings" Type="%s/officeDocument/2006/relationships/'
+                    b'sharedStrings" Target="sharedStrings.xml"/></Relationships>' % ns,
+                )
+            target.writestr(item, content)
+        target.writestr(
+            "xl/sharedStrings.xml",
+            b'<sst xmlns="%s/spreadsheetml/2006/main">' % ns
+            + b"".join(b"<si>%s</si>" % text for text in strings)
+            + b"</sst>",
+        )
+    assert strings
+    return out.getvalue()
+
+
+def test_shared_strings_read_as_inline_ones():
+    for data in (yf_exam_xlsx(YF_EXAM_QUESTIONS), generic_columns_xlsx(GENERIC_ROWS)):
+        inline = read_questions(data=data, filename="a.xlsx")
+        shared = read_questions(data=shared_strings_xlsx(data), filename="a.xlsx")
+
+        assert shared.rows == inline.rows and shared.columns == inline.columns
+
+
+def test_a_sheet_declaring_entities_is_refused():
+    """The sheets are parsed by the C parser (not defusedxml's): a DOCTYPE, which no
+    spreadsheet writes, is refused before any entity could grow."""
+    data = xlsx_bytes(jiangtang_rows(MINIMAL))
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + b"".join(
+            b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10)
+            for n in range(1, 10)
+        )
+        + b"]>"
+    )
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                content = re.sub(rb"^<\?xml[^>]*\?>", b"", content)
+                content = laughs + content.replace(b"<v>", b"<v>&lol9;", 1)
+            target.writestr(item, content)
+
+    assert refused(data=out.getvalue()).code == "unreadable"
+
+
 def test_empty_files():
     assert refused(data=b"").code == "empty"
     assert refused(data=xlsx_bytes([])).code == "empty"
