@@ -54,6 +54,7 @@ UPDATE_FIELDS = [
 ]
 _COMPARED = [name if name != "lecture" else "lecture_id" for name in UPDATE_FIELDS]
 BATCH = 500
+STEM_KEY_LENGTH = Question._meta.get_field("stem_key").max_length
 
 
 @dataclass(frozen=True)
@@ -163,17 +164,24 @@ class ImportReport:
         }
 
 
-def _duplicate_key(fields: dict) -> tuple:
+def _duplicate_key(fields: dict, stem: str | None = None) -> tuple:
+    """``stem``: the stem's ``normalise_stem`` when the caller has it already."""
     return (
-        scoring.normalise_stem(fields["stem"]),
+        scoring.normalise_stem(fields["stem"]) if stem is None else stem,
         tuple(scoring.normalise_text(option) for option in fields["options"]),
     )
+
+
+def _stem_of(fields: dict) -> str:
+    """``normalise_stem`` of a parsed row's stem: its ``stem_key`` unless that was cut."""
+    key = fields["stem_key"]
+    return key if len(key) < STEM_KEY_LENGTH else scoring.normalise_stem(fields["stem"])
 
 
 @dataclass
 class _Plan:
     report: ImportReport
-    create: list[Question] = field(default_factory=list)
+    create: list[dict] = field(default_factory=list)  # the new questions' fields
     update: list[Question] = field(default_factory=list)
     deactivate: list[int] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)  # UPDATE_FIELDS some update changes
@@ -211,7 +219,9 @@ def questions_import(
             # nothing is written, and the counts say so
             plan.report.created = plan.report.updated = plan.report.deactivated = 0
             return plan.report
-        Question.objects.bulk_create(plan.create, batch_size=BATCH)
+        created = Question.objects.bulk_create(
+            [Question(bank=bank, **fields) for fields in plan.create], batch_size=BATCH
+        )
         if plan.update:
             # only the columns some row changes: each is a CASE over the batch's rows
             changed = [name for name in UPDATE_FIELDS if name in plan.changed]
@@ -223,7 +233,7 @@ def questions_import(
             bank.save(update_fields=["import_mapping"])
         plan.report.committed = True
     for planned, question in zip(
-        (r for r in plan.report.rows if r.action == "create"), plan.create, strict=True
+        (r for r in plan.report.rows if r.action == "create"), created, strict=True
     ):
         planned.question_id = question.pk
     return plan.report
@@ -256,8 +266,9 @@ def _plan(bank: QuestionBank, read: ReadResult, *, duplicates: str, missing: str
     bank_keys: dict[tuple, int] = {}
     bank_stems: dict[str, int] = {}
     for question in existing.values():
-        bank_keys.setdefault(_duplicate_key(_fields_of(question)), question.pk)
-        bank_stems.setdefault(scoring.normalise_stem(question.stem), question.pk)
+        stem = scoring.normalise_stem(question.stem)
+        bank_keys.setdefault(_duplicate_key(_fields_of(question), stem), question.pk)
+        bank_stems.setdefault(stem, question.pk)
     seen_keys: dict[tuple, int] = {}
     seen_stems: dict[str, int] = {}
     ids_in_file: dict[int, int] = {}
@@ -298,7 +309,8 @@ def _plan(bank: QuestionBank, read: ReadResult, *, duplicates: str, missing: str
             continue
         fields = row.fields
         _cite(fields, citations, report, number)
-        key, stem = _duplicate_key(fields), scoring.normalise_stem(fields["stem"])
+        stem = _stem_of(fields)
+        key = _duplicate_key(fields, stem)
         if row.question_id is not None:
             question = existing[row.question_id]
             if question.source == fields["source"]:
@@ -340,7 +352,7 @@ def _plan(bank: QuestionBank, read: ReadResult, *, duplicates: str, missing: str
                 report.warnings.append(RowWarning(number, similar))
         seen_keys.setdefault(key, number)
         seen_stems.setdefault(stem, number)
-        plan.create.append(Question(bank=bank, **fields))
+        plan.create.append(fields)
         planned.action = "create"
         report.created += 1
 
