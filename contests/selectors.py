@@ -215,7 +215,7 @@ def missed_questions(result: ContestResult) -> list[MissedQuestion]:
         if answer.seq in voided:
             continue
         question = answer.question
-        asked = services._engine_question(question, contest)
+        asked = services.engine_question(question, contest)
         key = rescored.get(answer.seq, asked.key)
         if engine.is_correct(asked, key, answer.response):
             continue

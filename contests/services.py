@@ -233,7 +233,7 @@ def contest_create_stage(
     )
 
 
-def _engine_question(question: Question, contest: Contest) -> engine.Question:
+def engine_question(question: Question, contest: Contest) -> engine.Question:
     if question.kind == QuestionKind.TRUEFALSE:
         options = [{"key": "true", "text": "正确"}, {"key": "false", "text": "错误"}]
         key = ["true" if question.answer[0] else "false"]
@@ -271,7 +271,7 @@ def contest_room(contest: Contest, *, fresh: bool = False):
     )
 
     def engine_questions(ids):
-        return [_engine_question(questions[pk], contest) for pk in ids]
+        return [engine_question(questions[pk], contest) for pk in ids]
 
     return games.game_for(contest.format).build(contest, engine_questions)
 
