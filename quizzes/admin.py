@@ -19,7 +19,7 @@ from backend.common.xlsx import xlsx_response
 
 from . import questions, scoring, statistics
 from . import scope as quiz_scope
-from .admin_papers import PaperAdminMixin, PaperQuestionForm, QuizPaperForm
+from .admin_papers import QUIZ_FIELDSETS, PaperAdminMixin, PaperQuestionForm, QuizPaperForm
 from .models import Question, QuestionBank, Quiz, QuizQuestion
 
 
@@ -153,24 +153,7 @@ class QuizAdmin(PaperAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "purpose"]
     search_fields = ["title"]
     filter_horizontal = ["banks"]
-    fieldsets = [
-        (None, {"fields": ["title", "description", "purpose", "status", "contest_while_open"]}),
-        (_("Paper"), {"fields": ["banks", "rules", "shuffle_questions", "shuffle_options"]}),
-        (
-            _("Rules of taking"),
-            {
-                "fields": [
-                    "time_limit_minutes",
-                    "max_attempts",
-                    "opens_at",
-                    "closes_at",
-                    "pass_percent",
-                    "pass_points",
-                ]
-            },
-        ),
-        (_("Audience"), {"fields": ["audience_unit", "audience_branch"]}),
-    ]
+    fieldsets = QUIZ_FIELDSETS
 
     def get_queryset(self, request):
         return quiz_scope.quizzes_manageable_by(request.user)

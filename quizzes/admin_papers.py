@@ -8,6 +8,7 @@ computed for the page's rows at once (``papers.fill_problems``, three queries).
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +24,30 @@ RULES_HELP = gettext_lazy(
     "fixed paper of the questions below. The quiz builder pages edit rules without JSON."
 )
 
+# The quiz's admin page, box by box (``QuizAdmin.fieldsets``); ``QuizPaperForm`` has
+# exactly these fields.
+QUIZ_FIELDSETS = [
+    (None, {"fields": ["title", "description", "purpose", "status", "contest_while_open"]}),
+    (
+        gettext_lazy("Paper"),
+        {"fields": ["banks", "rules", "shuffle_questions", "shuffle_options"]},
+    ),
+    (
+        gettext_lazy("Rules of taking"),
+        {
+            "fields": [
+                "time_limit_minutes",
+                "max_attempts",
+                "opens_at",
+                "closes_at",
+                "pass_percent",
+                "pass_points",
+            ]
+        },
+    ),
+    (gettext_lazy("Audience"), {"fields": ["audience_unit", "audience_branch"]}),
+]
+
 
 class QuizPaperForm(forms.ModelForm):
     """A quiz whose ``rules`` (version 1) parse and, when it is published, can be
@@ -33,25 +58,7 @@ class QuizPaperForm(forms.ModelForm):
 
     class Meta:
         model = Quiz
-        fields = [
-            "title",
-            "description",
-            "purpose",
-            "status",
-            "contest_while_open",
-            "banks",
-            "rules",
-            "shuffle_questions",
-            "shuffle_options",
-            "time_limit_minutes",
-            "max_attempts",
-            "opens_at",
-            "closes_at",
-            "pass_percent",
-            "pass_points",
-            "audience_unit",
-            "audience_branch",
-        ]
+        fields = flatten_fieldsets(QUIZ_FIELDSETS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
