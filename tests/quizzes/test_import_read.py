@@ -337,17 +337,30 @@ def test_a_row_with_text_only_outside_the_question_columns_is_noted():
     assert [row for row, _message in result.notes] == [4]
 
 
-def test_a_workbook_that_states_a_wrong_size_is_read_whole():
-    data = xlsx_bytes(jiangtang_rows(MINIMAL), above=[["题库"]])
+def rewritten_xlsx(data: bytes, *, sheet=None, parts=None, added=()) -> bytes:
+    """The workbook with its sheets' XML passed through ``sheet``, other parts
+    through ``parts`` (name, content → content), and ``added`` (name, content) parts."""
     source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
             content = source.read(item)
             if item.filename.startswith("xl/worksheets/"):
-                content = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:A1"', content)
+                content = sheet(content) if sheet else content
+            elif parts:
+                content = parts(item.filename, content)
             target.writestr(item, content)
+        for name, content in added:
+            target.writestr(name, content)
+    return out.getvalue()
 
-    result = read_questions(data=out.getvalue(), filename="a.xlsx")
+
+def test_a_workbook_that_states_a_wrong_size_is_read_whole():
+    data = rewritten_xlsx(
+        xlsx_bytes(jiangtang_rows(MINIMAL), above=[["题库"]]),
+        sheet=lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:A1"', xml),
+    )
+
+    result = read_questions(data=data, filename="a.xlsx")
 
     assert result.header_row == 2 and len(result.rows) == 2
     assert result.rows[0].cells["B"] == "全心全意为人民服务"
@@ -594,7 +607,6 @@ def test_unreadable_files():
 def shared_strings_xlsx(data: bytes) -> bytes:
     """The same workbook with its texts in xl/sharedStrings.xml, as Excel and WPS
     write them (openpyxl writes inline strings)."""
-    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     strings = []
 
     def shared(match):
@@ -603,32 +615,30 @@ def shared_strings_xlsx(data: bytes) -> bytes:
 
     inline = rb'<c r="([A-Z]+\d+)" t="inlineStr"><is>(<t[^>]*>.*?</t>)</is></c>'
     ns = b"http://schemas.openxmlformats.org"
-    with zipfile.ZipFile(out, "w") as target:
-        for item in source.infolist():
-            content = source.read(item)
-            if item.filename.startswith("xl/worksheets/"):
-                content = re.sub(inline, shared, content)
-            elif item.filename == "[Content_Types].xml":
-                content = content.replace(
-                    b"</Types>",
-                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
-                )
-            elif item.filename == "xl/_rels/workbook.xml.rels":
-                content = content.replace(
-                    b"</Relationships>",
-                    b'<Relationship Id="rIdStrings" Type="%s/officeDocument/2006/relationships/'
-                    b'sharedStrings" Target="sharedStrings.xml"/></Relationships>' % ns,
-                )
-            target.writestr(item, content)
-        target.writestr(
-            "xl/sharedStrings.xml",
-            b'<sst xmlns="%s/spreadsheetml/2006/main">' % ns
-            + b"".join(b"<si>%s</si>" % text for text in strings)
-            + b"</sst>",
-        )
+
+    def parts(name, content):
+        if name == "[Content_Types].xml":
+            return content.replace(
+                b"</Types>",
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+            )
+        if name == "xl/_rels/workbook.xml.rels":
+            return content.replace(
+                b"</Relationships>",
+                b'<Relationship Id="rIdStrings" Type="%s/officeDocument/2006/relationships/'
+                b'sharedStrings" Target="sharedStrings.xml"/></Relationships>' % ns,
+            )
+        return content
+
+    # the sheets are rewritten (and the strings gathered) before the table is added
+    rewritten = rewritten_xlsx(data, sheet=lambda xml: re.sub(inline, shared, xml), parts=parts)
     assert strings
-    return out.getvalue()
+    table = b'<sst xmlns="%s/spreadsheetml/2006/main">%s</sst>' % (
+        ns,
+        b"".join(b"<si>%s</si>" % text for text in strings),
+    )
+    return rewritten_xlsx(rewritten, added=[("xl/sharedStrings.xml", table)])
 
 
 def test_shared_strings_read_as_inline_ones():
@@ -651,16 +661,14 @@ def test_a_sheet_declaring_entities_is_refused():
         )
         + b"]>"
     )
-    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for item in source.infolist():
-            content = source.read(item)
-            if item.filename.startswith("xl/worksheets/"):
-                content = re.sub(rb"^<\?xml[^>]*\?>", b"", content)
-                content = laughs + content.replace(b"<v>", b"<v>&lol9;", 1)
-            target.writestr(item, content)
+    data = rewritten_xlsx(
+        data,
+        sheet=lambda xml: (
+            laughs + re.sub(rb"^<\?xml[^>]*\?>", b"", xml).replace(b"<v>", b"<v>&lol9;", 1)
+        ),
+    )
 
-    assert refused(data=out.getvalue()).code == "unreadable"
+    assert refused(data=data).code == "unreadable"
 
 
 def test_empty_files():
