@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from . import papers
 from . import rules as drawing
-from .models import Quiz, QuizQuestion, QuizStatus
+from .models import QUIZ_TAKING_FIELDS, Quiz, QuizQuestion, QuizStatus
 
 RULES_HELP = gettext_lazy(
     'A list of rules, e.g. [{"kind": "single", "count": 10, "points": 2, "category": "…"}]: '
@@ -32,19 +32,7 @@ QUIZ_FIELDSETS = [
         gettext_lazy("Paper"),
         {"fields": ["banks", "rules", "shuffle_questions", "shuffle_options"]},
     ),
-    (
-        gettext_lazy("Rules of taking"),
-        {
-            "fields": [
-                "time_limit_minutes",
-                "max_attempts",
-                "opens_at",
-                "closes_at",
-                "pass_percent",
-                "pass_points",
-            ]
-        },
-    ),
+    (gettext_lazy("Rules of taking"), {"fields": list(QUIZ_TAKING_FIELDS)}),
     (gettext_lazy("Audience"), {"fields": ["audience_unit", "audience_branch"]}),
 ]
 

@@ -19,7 +19,7 @@ from backend.accounts import scope as org_scope
 from backend.accounts.scope import is_city_admin
 
 from . import scope
-from .models import Question, QuestionKind, Quiz
+from .models import QUIZ_TAKING_FIELDS, Question, QuestionKind, Quiz
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 OUT_OF_REACH = _("Choose one from the list.")
@@ -56,12 +56,7 @@ class QuizForm(forms.ModelForm):
             "banks",
             "audience_unit",
             "audience_branch",
-            "time_limit_minutes",
-            "max_attempts",
-            "opens_at",
-            "closes_at",
-            "pass_percent",
-            "pass_points",
+            *QUIZ_TAKING_FIELDS,
             "shuffle_questions",
             "shuffle_options",
             "contest_while_open",

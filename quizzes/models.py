@@ -132,6 +132,18 @@ class QuizPurpose(models.TextChoices):
     CONTEST = "contest", _("Contest paper")
 
 
+# The quiz's rules of taking, as the admin's "Rules of taking" box and the quiz
+# builder's form list them.
+QUIZ_TAKING_FIELDS = (
+    "time_limit_minutes",
+    "max_attempts",
+    "opens_at",
+    "closes_at",
+    "pass_percent",
+    "pass_points",
+)
+
+
 class Quiz(models.Model):
     """
     A paper: a fixed list of questions, or ``rules`` drawn per attempt (version 1):
