@@ -12,11 +12,14 @@ the confirm form, so the confirmation commits what the page showed. The column
 mapping is stored on the draft (it needs a form of its own).
 """
 
+import hashlib
+import json
 from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -31,7 +34,7 @@ from backend.accounts import scope as org_scope
 
 from . import scope
 from .banks import OWN_UNIT, BankError, bank_create, banks_for_manager
-from .importing.plan import questions_import
+from .importing.plan import questions_import, read_file, remembered_mapping
 from .importing.read import FIELD_LABELS, ImportRefused, check_mapping
 from .models import QuestionBank, QuestionImport, QuestionKind
 
@@ -256,6 +259,26 @@ def _has_ids(report) -> bool:
     return "id" in (report.mapping or {}).values()
 
 
+READ_SECONDS = 10 * 60
+
+
+def _read(draft: QuestionImport):
+    """The draft's file read (``read_questions``: the slow part of a big file), kept
+    in the cache a few minutes under the draft, its mapping and the mapping the bank
+    remembers, so that the preview's visits and the confirm read it once. Only the
+    reading is kept: every preview and the commit plan its rows against the bank as
+    it is then. Raises ``ImportRefused``, which is not kept."""
+    mapping, data = draft.mapping or None, bytes(draft.data)
+    digest = hashlib.sha256(data)  # the file's content too: a key never means another file
+    digest.update(json.dumps([mapping, remembered_mapping(draft.bank)], sort_keys=True).encode())
+    key = f"quizzes:import-read:{draft.pk}:{digest.hexdigest()}"
+    found = cache.get(key)
+    if found is None:
+        found = read_file(bank=draft.bank, data=data, filename=draft.filename, mapping=mapping)
+        cache.set(key, found, READ_SECONDS)
+    return found
+
+
 class Preview:
     """One run of the planner over a draft, as the page shows it."""
 
@@ -268,12 +291,12 @@ class Preview:
         try:
             self.report = questions_import(
                 bank=draft.bank,
-                data=bytes(draft.data),
+                data=b"",
                 filename=draft.filename,
-                mapping=draft.mapping or None,
                 duplicates=duplicates,
                 missing=missing,
                 dry_run=True,
+                read=_read(draft),
             )
         except ImportRefused as exc:
             self.refused = exc
@@ -436,13 +459,13 @@ def _confirm(request, draft: QuestionImport):
         try:
             report = questions_import(
                 bank=draft.bank,
-                data=bytes(locked.data),
+                data=b"",
                 filename=locked.filename,
-                mapping=locked.mapping or None,
                 duplicates=duplicates,
                 missing=missing,
                 dry_run=False,
                 user=request.user,
+                read=_read(locked),
             )
         except ImportRefused as exc:
             messages.error(request, str(exc))

@@ -197,6 +197,7 @@ def questions_import(
     missing: str = "keep",
     dry_run: bool = True,
     user=None,
+    read: ReadResult | None = None,
 ) -> ImportReport:
     """
     Reads ``data`` (an .xlsx, .xls or .csv) and plans its rows against ``bank``; with
@@ -205,11 +206,13 @@ def questions_import(
     when any row is in error. Raises ``ImportRefused`` (with a ``code``) when the
     file itself cannot be read. ``mapping`` ({their header: our field}) is used for
     a file of no known layout; a committed mapped import remembers it on the bank.
+    ``read``: the file as ``read_file`` read it already (the rows are planned against
+    the bank as it is now all the same).
     """
     if duplicates not in DUPLICATES or missing not in MISSING:
         raise ValueError(f"duplicates={duplicates!r}, missing={missing!r}")
-    remembered = (bank.import_mapping or {}).get("columns") or None
-    read = read_questions(data=data, filename=filename, mapping=mapping, remembered=remembered)
+    if read is None:
+        read = read_file(bank=bank, data=data, filename=filename, mapping=mapping)
     if dry_run:
         return _plan(bank, read, duplicates=duplicates, missing=missing).report
     with transaction.atomic():
@@ -237,6 +240,17 @@ def questions_import(
     ):
         planned.question_id = question.pk
     return plan.report
+
+
+def read_file(*, bank: QuestionBank, data: bytes, filename: str, mapping: dict | None):
+    """The file's rows (``read_questions``), with the mapping the bank remembers."""
+    return read_questions(
+        data=data, filename=filename, mapping=mapping, remembered=remembered_mapping(bank)
+    )
+
+
+def remembered_mapping(bank: QuestionBank) -> dict | None:
+    return (bank.import_mapping or {}).get("columns") or None
 
 
 def _plan(bank: QuestionBank, read: ReadResult, *, duplicates: str, missing: str) -> _Plan:

@@ -255,6 +255,43 @@ def test_keeping_duplicates_changes_the_plan_and_the_commit(org, bank, client):
     assert bank.questions.count() == 3
 
 
+def test_the_file_is_read_once_and_planned_against_the_bank_at_each_step(
+    org, bank, client, monkeypatch
+):
+    from quizzes.importing import plan
+
+    reads = []
+    read_questions = plan.read_questions
+    monkeypatch.setattr(
+        plan, "read_questions", lambda **kw: reads.append(1) or read_questions(**kw)
+    )
+    client.force_login(org.unit_admin)
+    preview = upload(client, bank, xlsx(ROWS))
+    assert counts(client.get(preview).content.decode())["created"] == 3
+    # meanwhile someone adds the first row's question to the bank
+    client.get(preview + "?duplicates=skip&missing=keep")
+    Question.objects.create(
+        bank=bank,
+        kind="single",
+        stem=ROWS[0][1],
+        stem_key="",
+        options=list(ROWS[0][2:6]),
+        answer=["A"],
+    )
+    assert counts(client.get(preview).content.decode())["created"] == 2
+    client.post(preview, {"action": "confirm", "duplicates": "skip"})
+
+    assert len(reads) == 1
+    assert bank.questions.count() == 3
+    # a mapping saved on the draft is another reading
+    draft = QuestionImport.objects.get()
+    draft.mapping, draft.committed_at = {"题型": "kind", "题干": "stem", "答案": "answer"}, None
+    draft.data = xlsx(ROWS)
+    draft.save()
+    client.get(preview)
+    assert len(reads) == 2
+
+
 def test_confirm_writes_once_and_says_what_it_did(org, bank, client):
     client.force_login(org.unit_admin)
     preview = upload(client, bank, xlsx(ROWS))
