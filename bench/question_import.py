@@ -191,6 +191,35 @@ def main():
             ),
         )
         args.runs = runs
+    # the pages: upload → preview → preview with other choices → confirm
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+
+    from backend.accounts.models import Role
+    from tests.factories import make_user
+
+    client = Client()
+    client.force_login(make_user(Role.UNIT_ADMIN, unit=unit))
+    yf_file = files.get("yf_exam.xlsx") or import_files.yf_exam_xlsx(yf_exam_questions(n))
+
+    def pages(bank):
+        response = client.post(
+            reverse("authoring:bank_import", args=[bank.pk]),
+            {"file": SimpleUploadedFile("yf_exam.xlsx", yf_file)},
+        )
+        assert response.status_code == 302, response.status_code
+        preview = response["Location"]
+        assert client.get(preview).status_code == 200
+        assert client.get(preview + "?duplicates=keep&missing=keep").status_code == 200
+        response = client.post(preview, {"action": "confirm", "duplicates": "keep"})
+        assert response.status_code == 302 and bank.questions.count() == n
+
+    measure(
+        "yf_exam.xlsx pages: upload, 2 previews, confirm",
+        pages,
+        before=lambda: make_bank(unit=unit),
+    )
     print(
         json.dumps(
             {
