@@ -4,6 +4,7 @@
 // clock drives the countdown; the key arrives only in `reveal`. A reveal is shown
 // for a few seconds, then the top 10 (a key or a click switches between them).
 
+import { fill } from "../jiangtang/api.js";
 import { contestSocket, el, guestBadges } from "./socket.js";
 
 const root = document.querySelector("[data-screen]");
@@ -41,7 +42,6 @@ function svg(markup, attrs = {}) {
 }
 
 const shape = (index) => svg(SHAPES[index % SHAPES.length], { class: "scr-shape" });
-const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
 
 // Option labels: a 判断 option is named 正确/错误, never by its key.
 function optionLabel(kind, option) {

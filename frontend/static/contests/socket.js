@@ -1,17 +1,11 @@
-// What the contest pages share: a small DOM builder, the guest token kept on the
+// What the contest pages share: the DOM builder (`el`, from jiangtang/api.js, re-exported
+// here for the contest scripts), the guest token kept on the
 // phone, and the contest socket that reconnects with backoff (and stops once the
 // server has refused it for good).
 
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-}
+import { el } from "../jiangtang/api.js";
+
+export { el };
 
 // A name as shown: a guest's nickname carries a "guest" badge (`label`), so that
 // nobody takes it for a member's name. `nameNodes(name, guest)` for one name,

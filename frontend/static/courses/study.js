@@ -2,22 +2,7 @@
 // The server counts the study time; this script only reports that the page is
 // visible (and whether the end of the text has been seen).
 
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
-
-async function send(method, url, body) {
-  try {
-    const response = await fetch(url, {
-      method,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = await response.json().catch(() => ({}));
-    return { ok: response.ok, data };
-  } catch {
-    return { ok: false, data: {} };
-  }
-}
+import { call as send } from "../jiangtang/api.js";
 
 function setupLecture(root) {
   const interval = Math.max(1, Number(root.dataset.heartbeatSeconds || 15)) * 1000;

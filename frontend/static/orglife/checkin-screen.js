@@ -3,16 +3,14 @@
 // shown, timed by the server's clock (`changes_at - server_now`, never the screen's own);
 // the attendance endpoint, asked every few seconds, gives the count and the lists.
 // A manual check-in asks once to confirm (a second press within 4 s).
-import { el } from "../contests/socket.js";
+import { call, el, fill } from "../jiangtang/api.js";
 
 const root = document.querySelector("[data-checkin-screen]");
 const t = document.querySelector("template[data-checkin-texts]").dataset;
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const ATTENDANCE_MS = 4000;
 const RETRY_MS = 3000;
 const CONFIRM_MS = 4000;
 
-const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => values[k] ?? "");
 const $ = (selector) => root.querySelector(selector);
 let armed = null; // {id, timer}: a manual check-in waiting for its second press
 let last = null; // the attendance last drawn
@@ -116,20 +114,8 @@ async function manual(id) {
   }
   window.clearTimeout(armed.timer);
   armed = null;
-  try {
-    const response = await fetch(root.dataset.attendanceUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ member: id }),
-    });
-    if (!response.ok) {
-      const body = await response.json().catch(() => ({}));
-      window.alert(body.detail || t.failed);
-    }
-  } catch {
-    window.alert(t.failed);
-  }
+  const { ok, data } = await call("POST", root.dataset.attendanceUrl, { member: id });
+  if (!ok) window.alert(data.detail || t.failed);
   try {
     draw(await getJSON(root.dataset.attendanceUrl));
   } catch {

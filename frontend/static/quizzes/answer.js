@@ -5,34 +5,10 @@
 // Each question says its kind and what to do (a 多选 answer is sent only by 提交 in
 // practice, so the label says so) and a 多选 question counts the options chosen.
 
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+import { call, el } from "../jiangtang/api.js";
+
 const root = document.querySelector("[data-attempt-url]");
 const text = document.querySelector("template[data-i18n]")?.dataset ?? {};
-
-async function call(method, url, body) {
-  try {
-    const response = await fetch(url, {
-      method,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = await response.json().catch(() => ({}));
-    return { ok: response.ok, status: response.status, data };
-  } catch {
-    return { ok: false, status: 0, data: {} };
-  }
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
 
 function setup() {
   const $ = (selector) => root.querySelector(selector);

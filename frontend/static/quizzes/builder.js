@@ -5,17 +5,13 @@
 // selects (GET /api/v1/papers/facets/); for a fixed paper, the question picker
 // (GET /api/v1/questions/) with search and filters, and reordering.
 
-import { el } from "../contests/socket.js";
+import { call, el, fill } from "../jiangtang/api.js";
 
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const form = document.querySelector("[data-builder]");
 const text = document.querySelector("template[data-i18n]")?.dataset ?? {};
 const kindLabels = JSON.parse(document.getElementById("bd-kinds")?.textContent || "{}");
 const DEBOUNCE_MS = 300;
 const PAGE_SIZE = 10;
-
-const fill = (template, values) =>
-  template.replace(/\{(\w+)\}/g, (_m, key) => (key in values ? String(values[key]) : ""));
 
 function debounce(fn, ms) {
   let timer = null;
@@ -23,21 +19,6 @@ function debounce(fn, ms) {
     clearTimeout(timer);
     timer = setTimeout(() => fn(...args), ms);
   };
-}
-
-async function call(method, url, body) {
-  try {
-    const response = await fetch(url, {
-      method,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = await response.json().catch(() => ({}));
-    return { ok: response.ok, status: response.status, data };
-  } catch {
-    return { ok: false, status: 0, data: {} };
-  }
 }
 
 function firstMessage(data) {

@@ -4,25 +4,13 @@
 // (quizzes/answer.js, app.css). The server validates on save; this script only
 // helps. User text is only ever set with textContent.
 
+import { el, fill } from "../jiangtang/api.js";
+
 const form = document.querySelector("form[data-editor]");
 const text = document.querySelector("template[data-i18n]")?.dataset ?? {};
 // scoring.BLANK_PATTERN: （　）, () or ___
 const BLANK = /（\s*）|\(\s*\)|_{2,}/g;
 const LETTERS = "ABCDEFGH";
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
-
-function fill(template, values) {
-  return Object.entries(values).reduce((s, [k, v]) => s.replaceAll(`{${k}}`, String(v)), template ?? "");
-}
 
 function setup() {
   const $ = (selector) => form.querySelector(selector);

@@ -1,12 +1,9 @@
 // The quarterly report's box: asks the server to build the file in the background,
 // polls its status (progress bar), then offers the download. Texts come from the
 // box's data-text-* attributes (the template's translations).
-const box = document.querySelector("[data-start-url]");
+import { call } from "../jiangtang/api.js";
 
-function csrf() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta ? meta.content : "";
-}
+const box = document.querySelector("[data-start-url]");
 
 function show(state) {
   const area = box.querySelector("[data-testid=report-state]");
@@ -46,14 +43,8 @@ async function start(format) {
     const body = { format };
     if (box.dataset.unit) body.unit = Number(box.dataset.unit);
     if (box.dataset.version) body.version = Number(box.dataset.version);
-    const response = await fetch(box.dataset.startUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf() },
-      body: JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(String(response.status));
-    const state = await response.json();
+    const { ok, status, data: state } = await call("POST", box.dataset.startUrl, body);
+    if (!ok) throw new Error(String(status));
     show(state);
     if (state.status !== "done" && state.status !== "failed") await poll(state.status_url);
   } catch (error) {
