@@ -151,16 +151,9 @@ def browser():
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.console_errors = errors
+    page = new_page(browser, PHONE)
     yield page
-    context.close()
+    page.context.close()
 
 
 def screenshot(page, name: str) -> Path:
@@ -168,6 +161,38 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def new_page(browser, viewport: dict, **options):
+    """A page in a new Chinese context of ``viewport`` (a phone's, touch and 2× pixels,
+    below 800 px wide); its console errors and uncaught exceptions collect in
+    ``page.console_errors``. ``options`` go to the context (``accept_downloads``…);
+    close ``page.context`` when done."""
+    mobile = viewport["width"] < 800
+    context = browser.new_context(
+        viewport=viewport,
+        device_scale_factor=2 if mobile else 1,
+        is_mobile=mobile,
+        has_touch=mobile,
+        locale="zh-CN",
+        **options,
+    )
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    return page
+
+
+def sign_in(page, base: str, username: str) -> None:
+    """Signs ``page`` in on the login page as ``username`` (the factories' PASSWORD)."""
+    from ..factories import PASSWORD
+
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
 
 
 def admin_page(browser, base: str, username: str, viewport: dict):

@@ -14,10 +14,10 @@ from playwright.sync_api import expect
 from backend.accounts.models import Role
 from quizzes.models import Question, QuestionBank, Quiz, QuizStatus
 
-from ..factories import PASSWORD, make_branch, make_lecture, make_unit, make_user
+from ..factories import make_branch, make_lecture, make_unit, make_user
 from ..quizzes.import_files import xlsx_bytes, yf_exam_rows
 from ..text_words import english_words, visible_text
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, new_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -94,30 +94,6 @@ def _yf_file_citing_the_lecture() -> bytes:
     return xlsx_bytes(rows, above=[["试题"]])
 
 
-def _context(browser, viewport):
-    mobile = viewport["width"] < 800
-    context = browser.new_context(
-        viewport=viewport,
-        device_scale_factor=2 if mobile else 1,
-        is_mobile=mobile,
-        has_touch=mobile,
-        locale="zh-CN",
-    )
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-    return context, page
-
-
-def _sign_in(page, base, username):
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
-
-
 def _shot(page, name: str, *, full_page: bool = False) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
@@ -138,8 +114,9 @@ def test_a_bank_from_yf_exam_becomes_a_paper_whose_mistakes_lead_to_the_lecture(
     upload = tmp_path / "云帆试题导出.xlsx"
     upload.write_bytes(_yf_file_citing_the_lecture())
 
-    admin, page = _context(browser, DESKTOP)
-    _sign_in(page, daphne_server, "unitadmin")
+    page = new_page(browser, DESKTOP)
+    admin = page.context
+    sign_in(page, daphne_server, "unitadmin")
 
     # when the unit admin makes a bank from the home page's link
     page.click("[data-testid=banks-link]")
@@ -195,12 +172,13 @@ def test_a_bank_from_yf_exam_becomes_a_paper_whose_mistakes_lead_to_the_lecture(
     quiz = Quiz.objects.get(title="全面从严治党小测")
     assert quiz.status == QuizStatus.PUBLISHED
     assert quiz.rules == [{"kind": "single", "count": 4, "points": 25}]
-    assert page.errors == []
+    assert page.console_errors == []
     admin.close()
 
     # when member001 takes it on a phone, answering the first question wrong
-    phone, page = _context(browser, SMALL_PHONE)
-    _sign_in(page, daphne_server, "member001")
+    page = new_page(browser, SMALL_PHONE)
+    phone = page.context
+    sign_in(page, daphne_server, "member001")
     page.goto(daphne_server + "/practice/")
     page.locator("form.quiz-row", has_text="全面从严治党小测").locator("button").click()
     page.wait_for_selector(".option")
@@ -242,5 +220,5 @@ def test_a_bank_from_yf_exam_becomes_a_paper_whose_mistakes_lead_to_the_lecture(
         or passage.locator("xpath=ancestor-or-self::*[contains(@class,'is-cited')]").count()
     )
     _shot(page, "authoring-flow-5-passage")
-    assert page.errors == []
+    assert page.console_errors == []
     phone.close()

@@ -8,9 +8,9 @@ import pytest
 from backend.accounts.models import Role
 from quizzes.models import Question
 
-from ..factories import PASSWORD, make_bank, make_question, make_quiz, make_user
+from ..factories import make_bank, make_question, make_quiz, make_user
 from ..text_words import english_words
-from .conftest import screenshot
+from .conftest import admin_page, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -33,13 +33,8 @@ def test_an_unfillable_paper_is_flagged_and_a_bad_rule_refused(daphne_server, br
         is_active=False
     )
     make_user(Role.CITY_ADMIN, username="cityadmin")
-    desk = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
-    page = desk.new_page()
-    page.goto(daphne_server + "/admin/login/")
-    page.fill("input[name=username]", "cityadmin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[type=submit]")
-    page.wait_for_url(daphne_server + "/admin/")
+    page = admin_page(browser, daphne_server, "cityadmin", {"width": 1920, "height": 1080})
+    desk = page.context
 
     # when the city admin opens the quiz list
     page.goto(daphne_server + "/admin/quizzes/quiz/")

@@ -9,19 +9,11 @@ from django.utils import timezone
 from backend.accounts.models import Role
 from courses.models import LectureProgress
 
-from ..factories import PASSWORD, make_branch, make_lecture, make_unit, make_user
+from ..factories import make_branch, make_lecture, make_unit, make_user
 from ..text_words import english_words
-from .conftest import PHONE, screenshot
+from .conftest import PHONE, admin_page, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, username):
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
 
 
 def test_member_studies_the_lecture_and_the_secretary_sees_it(daphne_server, browser):
@@ -105,13 +97,8 @@ def test_admin_lecture_upload_page_is_light(daphne_server, browser):
     """
     # given a city admin, signed in
     make_user(Role.CITY_ADMIN, username="cityadmin")
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    page = context.new_page()
-    page.goto(daphne_server + "/admin/login/")
-    page.fill("input[name=username]", "cityadmin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[type=submit]")
-    page.wait_for_url(daphne_server + "/admin/")
+    page = admin_page(browser, daphne_server, "cityadmin", {"width": 1280, "height": 800})
+    context = page.context
     cold = browser.new_context(
         viewport={"width": 1280, "height": 800},
         locale="zh-CN",

@@ -21,9 +21,9 @@ from orglife.compliance import period_of
 from orglife.pdf import fonts_available
 from supervision.models import Assessment, Explanation, ExplanationStatus
 
-from ..factories import PASSWORD, make_branch, make_unit, make_user
+from ..factories import make_branch, make_unit, make_user
 from ..text_words import english_words, visible_text
-from .conftest import screenshot
+from .conftest import new_page, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -32,27 +32,7 @@ UNITS = ("市委组织部", "市财政局", "市教育局")
 
 
 def _phone(browser, viewport=SMALL_PHONE):
-    mobile = viewport["width"] < 800
-    context = browser.new_context(
-        viewport=viewport,
-        device_scale_factor=2 if mobile else 1,
-        is_mobile=mobile,
-        has_touch=mobile,
-        locale="zh-CN",
-        accept_downloads=True,
-    )
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
-    return page
-
-
-def _sign_in(page, base, username):
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
+    return new_page(browser, viewport, accept_downloads=True)
 
 
 def _no_english(page, *allow):
@@ -93,7 +73,7 @@ def test_publish_see_download_explain_and_rank(daphne_server, browser, settings)
 
     # 1. the city admin publishes last quarter from 季度考核, confirmed once
     admin = _phone(browser)
-    _sign_in(admin, base, "cityadmin")
+    sign_in(admin, base, "cityadmin")
     admin.click("[data-testid=assessments-link]")
     if last.start.year != today.year:
         admin.select_option("select[name=year]", str(last.start.year))
@@ -144,7 +124,7 @@ def test_publish_see_download_explain_and_rank(daphne_server, browser, settings)
 
     # 4. the bottom unit's admin files the explanation on a phone, from the home page
     unit_admin = _phone(browser)
-    _sign_in(unit_admin, base, "jiaoyu")
+    sign_in(unit_admin, base, "jiaoyu")
     unit_admin.get_by_test_id("explanation-due").click()
     unit_admin.get_by_test_id("text").fill(
         "一、排名靠后的原因：本季度学习积分偏低，三会一课有缺项。\n"
@@ -159,7 +139,7 @@ def test_publish_see_download_explain_and_rank(daphne_server, browser, settings)
 
     # 5. member001 sees the own rank on the 积分 page
     member = _phone(browser)
-    _sign_in(member, base, "member001")
+    sign_in(member, base, "member001")
     assert "本月支部排名" in member.get_by_test_id("branch-rank").inner_text()
     member.goto(base + "/me/points/")
     assert member.locator("[data-testid=rank-branch-month] strong").inner_text() == "1"
