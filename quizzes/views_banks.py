@@ -262,7 +262,7 @@ def _has_ids(report) -> bool:
 READ_SECONDS = 10 * 60
 
 
-def _read(draft: QuestionImport):
+def _read(draft: QuestionImport, bank: QuestionBank):
     """The draft's file read (``read_questions``: the slow part of a big file), kept
     in the cache a few minutes under the draft, its mapping and the mapping the bank
     remembers, so that the preview's visits and the confirm read it once. Only the
@@ -270,11 +270,11 @@ def _read(draft: QuestionImport):
     it is then. Raises ``ImportRefused``, which is not kept."""
     mapping, data = draft.mapping or None, bytes(draft.data)
     digest = hashlib.sha256(data)  # the file's content too: a key never means another file
-    digest.update(json.dumps([mapping, remembered_mapping(draft.bank)], sort_keys=True).encode())
+    digest.update(json.dumps([mapping, remembered_mapping(bank)], sort_keys=True).encode())
     key = f"quizzes:import-read:{draft.pk}:{digest.hexdigest()}"
     found = cache.get(key)
     if found is None:
-        found = read_file(bank=draft.bank, data=data, filename=draft.filename, mapping=mapping)
+        found = read_file(bank=bank, data=data, filename=draft.filename, mapping=mapping)
         cache.set(key, found, READ_SECONDS)
     return found
 
@@ -296,7 +296,7 @@ class Preview:
                 duplicates=duplicates,
                 missing=missing,
                 dry_run=True,
-                read=_read(draft),
+                read=_read(draft, draft.bank),
             )
         except ImportRefused as exc:
             self.refused = exc
@@ -465,7 +465,7 @@ def _confirm(request, draft: QuestionImport):
                 missing=missing,
                 dry_run=False,
                 user=request.user,
-                read=_read(locked),
+                read=_read(locked, draft.bank),
             )
         except ImportRefused as exc:
             messages.error(request, str(exc))
