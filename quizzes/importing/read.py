@@ -25,7 +25,6 @@ import io
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import chain, islice
 
 from django.utils.translation import gettext as _
@@ -331,7 +330,9 @@ def _xlsx_sheets(data: bytes) -> Iterator[_Sheet]:
 
     def rows(sheet):
         try:
-            for number, values in _xlsx_values(sheet):
+            # Some writers store a wrong size ("A1:A1"); read what is there instead.
+            sheet.reset_dimensions()
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 texts = _trimmed([xlsx.cell_text(value) for value in values])
                 if texts:
                     yield number, texts
@@ -349,134 +350,6 @@ def _xlsx_sheets(data: bytes) -> Iterator[_Sheet]:
             workbook.close()
 
     return sheets()
-
-
-_ROW_TAG = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}row"
-_CHUNK = 64 * 1024
-
-
-def _xlsx_values(sheet) -> Iterator[tuple[int, list]]:
-    """A read-only sheet's rows as (row number, cell values), non-empty rows only:
-    what ``sheet.iter_rows(values_only=True)`` gives (openpyxl's own cell reading:
-    shared strings, numbers, dates, formulas), with the XML parsed by the C parser
-    instead of defusedxml's pure-Python one (three quarters of the time of a big
-    sheet). Expat (2.4.1 and later) refuses entity expansion bombs and ElementTree
-    fetches no external entity; a sheet declaring a DOCTYPE, which no spreadsheet
-    writes, is refused all the same. The sheet's stored size is not used (some
-    writers store a wrong one, "A1:A1")."""
-    from xml.etree.ElementTree import XMLPullParser
-
-    workbook = sheet.parent
-    with sheet._get_source() as source:
-        cells = _cells_parser()(
-            source,
-            sheet._shared_strings,
-            data_only=workbook.data_only,
-            epoch=workbook.epoch,
-            date_formats=workbook._date_formats,
-            timedelta_formats=workbook._timedelta_formats,
-        )
-        parser = XMLPullParser(events=("end",))
-        expected, tail, done = 1, b"", False
-        while not done:
-            chunk = source.read(_CHUNK)
-            if b"<!DOCTYPE" in tail + chunk or b"<!ENTITY" in tail + chunk:
-                raise _unreadable()
-            tail = chunk[-16:]
-            if chunk:
-                parser.feed(chunk)
-            else:
-                parser.close()
-                done = True
-            for _event, element in parser.read_events():
-                if element.tag != _ROW_TAG:
-                    continue
-                number, row = cells.parse_row(element)
-                element.clear()
-                if number < expected:  # a row out of order: openpyxl skips it
-                    continue
-                expected = number + 1
-                if not row:
-                    continue
-                values = [None] * row[-1]["column"]
-                for cell in row:
-                    if 1 <= cell["column"] <= len(values):
-                        values[cell["column"] - 1] = cell["value"]
-                yield number, values
-
-
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_VALUE_TAG, _INLINE_TAG, _TEXT_TAG = _MAIN + "v", _MAIN + "is", _MAIN + "t"
-_columns: dict[str, int] = {}
-
-
-def _column(coordinate: str) -> int:
-    letters = coordinate.rstrip("0123456789")
-    column = _columns.get(letters)
-    if column is None:
-        from openpyxl.utils.cell import column_index_from_string
-
-        column = _columns.setdefault(letters, column_index_from_string(letters))
-    return column
-
-
-def _plain_value(element, kind: str, date_formats):
-    """(True, value) for a cell of a question file read the short way, the value
-    openpyxl gives it; (False, None) for any other (a date, a formula, rich text…)."""
-    if len(element) == 0:
-        return kind in {"n", "s", "b", "str", "inlineStr"}, None
-    if len(element) != 1:
-        return False, None
-    child = element[0]
-    if kind == "inlineStr":
-        if child.tag != _INLINE_TAG or len(child) != 1 or child[0].tag != _TEXT_TAG:
-            return False, None
-        return True, child[0].text or ""
-    if child.tag != _VALUE_TAG:
-        return False, None
-    text = child.text
-    if not text:
-        return kind in {"n", "s", "b", "str"}, None
-    if kind == "s":
-        return True, int(text)  # the shared string's index
-    if kind == "n":
-        if int(element.get("s") or 0) in date_formats:
-            return False, None
-        return True, float(text) if ("." in text or "E" in text or "e" in text) else int(text)
-    if kind == "b":
-        return True, bool(int(text))
-    if kind == "str":
-        return True, text
-    return False, None
-
-
-@cache
-def _cells_parser():
-    """openpyxl's sheet parser (pinned openpyxl 3.1) with a short way for the cells
-    that make up question files (an inline or shared string, a number that is not a
-    date, a boolean, a formula's text result, each with its coordinate): their
-    column and value only. Any other cell is openpyxl's."""
-    from openpyxl.worksheet._reader import WorkSheetParser
-
-    class Cells(WorkSheetParser):
-        def parse_cell(self, element):
-            kind = element.get("t", "n")
-            coordinate = element.get("r")
-            if not coordinate:
-                return super().parse_cell(element)
-            plain, value = _plain_value(element, kind, self.date_formats)
-            if not plain:
-                return super().parse_cell(element)
-            try:
-                column = _column(coordinate)
-            except ValueError:
-                return super().parse_cell(element)
-            self.col_counter = column
-            if kind == "s" and value is not None:
-                value = self.shared_strings[value]
-            return {"column": column, "value": value}
-
-    return Cells
 
 
 def _xls_sheets(data: bytes) -> Iterator[_Sheet]:
