@@ -321,6 +321,7 @@ class Preview:
                 "stem": r.stem,
                 "question_id": r.question_id,
                 "reason": r.reason,
+                "cites": r.cites,
             }
             for r in report.rows[:ROWS_SHOWN]
         ]

@@ -77,6 +77,7 @@ class PlannedRow:
     stem: str
     question_id: int | None
     reason: str = ""
+    cites: tuple[str, int | None] | None = None  # the lecture (title, paragraph) 出处 names
 
 
 @dataclass
@@ -158,6 +159,7 @@ class ImportReport:
                     "stem": r.stem,
                     "question": r.question_id,
                     "reason": r.reason,
+                    "cites": {"title": r.cites[0], "passage": r.cites[1]} if r.cites else None,
                 }
                 for r in self.rows
             ],
@@ -322,7 +324,9 @@ def _plan(bank: QuestionBank, read: ReadResult, *, duplicates: str, missing: str
             planned.reason = row.errors[0][1]
             continue
         fields = row.fields
-        _cite(fields, citations, report, number)
+        citation = _cite(fields, citations, report, number)
+        if citation is not None:
+            planned.cites = (citation.title, citation.passage)
         stem = _stem_of(fields)
         key = _duplicate_key(fields, stem)
         if row.question_id is not None:
@@ -385,7 +389,8 @@ def _skip(report: ImportReport, planned: PlannedRow, reason: str) -> None:
     report.skipped.append(Skipped(planned.row, reason))
 
 
-def _cite(fields: dict, citations: dict, report: ImportReport, number: int) -> None:
+def _cite(fields: dict, citations: dict, report: ImportReport, number: int):
+    """Sets the row's lecture and paragraph from its 出处; returns the citation or None."""
     citation = citations.get(fields["source"].strip()) if fields["source"] else None
     fields["lecture_id"] = citation.lecture_id if citation else None
     fields["passage"] = citation.passage if citation else None
@@ -397,6 +402,7 @@ def _cite(fields: dict, citations: dict, report: ImportReport, number: int) -> N
                 % {"problem": citation.problem},
             )
         )
+    return citation
 
 
 def _duplicate_message(key: tuple, seen: dict, bank: dict) -> str:

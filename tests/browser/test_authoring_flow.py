@@ -136,6 +136,10 @@ def test_a_bank_from_yf_exam_becomes_a_paper_whose_mistakes_lead_to_the_lecture(
     assert page.locator("[data-testid=count-skipped]").inner_text() == "1"
     assert page.locator("[data-testid=count-errors]").inner_text() == "0"
     assert "简答" in page.locator("[data-testid=skipped]").inner_text()
+    # each question's 出处 is read as the lecture's passage it cites
+    cites = page.locator("[data-testid=cites]")
+    assert cites.count() == 5
+    assert cites.first.inner_text() == f"出自《{TITLE}》第{PASSAGE}段"
     assert Question.objects.count() == 0
     _no_english(page, "unitadmin", "ID", "yf-exam")
     _shot(page, "authoring-flow-1-preview", full_page=True)
