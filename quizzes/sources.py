@@ -74,7 +74,7 @@ def _month(text: str) -> date | None:
 
 def resolve_sources(texts: Iterable[str]) -> dict[str, Citation]:
     """The citations among ``texts`` (出处 as written), keyed by text; texts that name
-    no lecture are left out. Two queries whatever the number of texts."""
+    no lecture are left out. One query whatever the number of texts."""
     texts = {text.strip() for text in texts if text and text.strip()}
     if not texts:
         return {}
