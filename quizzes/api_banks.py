@@ -150,6 +150,11 @@ class ImportWarningSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class ImportCitesSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    passage = serializers.IntegerField(allow_null=True)
+
+
 class ImportRowSerializer(serializers.Serializer):
     row = serializers.IntegerField()
     action = serializers.ChoiceField(choices=["create", "update", "unchanged", "skip", "error"])
@@ -157,6 +162,9 @@ class ImportRowSerializer(serializers.Serializer):
     stem = serializers.CharField()
     question = serializers.IntegerField(allow_null=True)
     reason = serializers.CharField()
+    cites = ImportCitesSerializer(
+        allow_null=True, help_text="the lecture passage the row's 出处 cites"
+    )
 
 
 class ImportReportSerializer(serializers.Serializer):
